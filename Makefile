@@ -1,0 +1,88 @@
+# kofo – the project's commands. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.kofo-installed
+KOFO := $(BIN)/kofo
+PG_URL := $(or $(KOFO_TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/test)
+export KOFO_DATA_DIR ?= var
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The server of `make run` uses a secret key generated once into the data folder (never committed).
+RUN_ENV = KOFO_SECRET_KEY="$${KOFO_SECRET_KEY:-$$(cat $(KOFO_DATA_DIR)/secret_key)}"
+
+.PHONY: help install run test ci lint test-sqlite test-postgres test-browser e2e bench openapi vendor migrations-check clean
+
+help: ## Diese Übersicht
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## .venv anlegen und kofo mit Entwicklungswerkzeugen installieren
+
+$(KOFO_DATA_DIR)/secret_key:
+	@mkdir -p $(KOFO_DATA_DIR)
+	@umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+run: install $(KOFO_DATA_DIR)/secret_key ## Demo: Datenbank (SQLite) vorbereiten, Demodaten laden, Server auf 127.0.0.1:8000
+	$(RUN_ENV) $(KOFO) migrate --no-input
+	$(RUN_ENV) $(KOFO) demo
+	$(RUN_ENV) $(KOFO) serve --host $(HOST) --port $(PORT)
+
+lint: install ## ruff, Formatprüfung, mypy und die import-linter-Verträge
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	KOFO_DEBUG=1 $(BIN)/mypy
+	$(BIN)/lint-imports
+
+test-sqlite: install
+	KOFO_DEBUG=1 KOFO_DATABASE_URL= $(BIN)/pytest -m "not browser" -q
+
+test-postgres: install
+	KOFO_DEBUG=1 KOFO_DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" -q tests/integration
+
+test-browser: install
+	scripts/ensure-chromium
+	KOFO_DEBUG=1 KOFO_DATABASE_URL= $(BIN)/pytest -m browser -q
+
+test: lint ## Alle Prüfungen: Lint, Tests auf SQLite, auf PostgreSQL (falls erreichbar), Browsertests
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$KOFO_TEST_DATABASE_URL" ] || scripts/pg-available; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL nicht erreichbar: Tests nur auf SQLite (CI verlangt PostgreSQL)."; fi
+	$(MAKE) --no-print-directory test-browser
+
+ci: lint migrations-check ## Wie test, aber PostgreSQL ist Pflicht; dazu makemigrations --check
+	@scripts/pg-available || { echo "PostgreSQL unter $(PG_URL) nicht erreichbar – CI braucht PostgreSQL." >&2; exit 1; }
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory test-browser
+
+migrations-check: install ## Schlägt fehl, wenn eine Modelländerung keine Migration hat
+	KOFO_DEBUG=1 $(KOFO) makemigrations --check --dry-run
+
+e2e: test-browser ## Nur die Browsertests (Playwright mit Debians Chromium)
+
+BENCH_STAMP := $(VENV)/.kofo-bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) ## Benchmarks (JSON) gegen den jeweils genannten Vergleich im selben Lauf
+	@for b in bench/[a-z]*.py; do echo "# $$b" >&2; KOFO_DEBUG=1 $(BIN)/python $$b || exit 1; done
+
+openapi: install ## docs/openapi.json aus dem Code neu schreiben
+	KOFO_DEBUG=1 $(KOFO) openapi --output docs/openapi.json
+
+vendor: ## KERN UX und htmx neu aus der npm-Registry holen (gepinnte Versionen)
+	scripts/vendor-static.sh
+
+clean: ## .venv und Caches löschen (Daten in var/ bleiben)
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Debtors and their linkage across partners (schuldnerbezogene Bündelung)."""

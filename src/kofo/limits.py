@@ -1,0 +1,22 @@
+"""Named limits (rules of the house, no. 7): every size, count and page is bounded and checked."""
+
+from __future__ import annotations
+
+# Login: django-axes locks a username on an address after this many failures, for this long.
+LOGIN_FAILURES_MAX = 5
+LOGIN_LOCKOUT_HOURS = 0.25
+
+# HTTP requests.
+REQUEST_BODY_BYTES_MAX = 60 * 1024 * 1024
+UPLOAD_IN_MEMORY_BYTES_MAX = 5 * 1024 * 1024
+FORM_FIELDS_MAX = 2_000
+
+# Lists in the UI and the API.
+PAGE_SIZE_DEFAULT = 50
+PAGE_SIZE_MAX = 500
+
+# Ledger: a transaction is a booking, not a batch.
+POSTINGS_PER_TRANSACTION_MAX = 1_000
+
+# Audit verification reads the chain in batches of this size.
+AUDIT_VERIFY_BATCH_SIZE = 5_000

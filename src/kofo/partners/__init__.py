@@ -1,0 +1,1 @@
+"""Partners (creditors), their agreements, the office itself, users, roles and API tokens."""

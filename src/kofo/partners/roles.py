@@ -1,0 +1,75 @@
+"""Roles of kofo as Django groups, and the permissions each role holds.
+
+The groups are (re)created after every ``migrate`` (see ``apps.py``), so the role model is data kept in
+code review, not clicks in an admin screen.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMINISTRATION = "Administration"
+    INNENDIENST = "Innendienst"
+    AUSSENDIENST = "Außendienst"
+    PARTNER = "Partner"
+    PRUEFUNG = "Prüfung"
+
+
+ROLE_DESCRIPTIONS = {
+    Role.ADMINISTRATION: "Stammdaten, Benutzer, Vereinbarungen und Schnittstellen verwalten",
+    Role.INNENDIENST: "Schuldnerakten bearbeiten, Maßnahmen des Innendienstes",
+    Role.AUSSENDIENST: "Außendienstaufträge des Vollziehungsbeamten",
+    Role.PARTNER: "Finanzverwaltung eines Kooperationspartners: nur eigene Daten",
+    Role.PRUEFUNG: "Prüfung (Rechnungsprüfung, Datenschutz): alles lesen, nichts ändern",
+}
+
+# kofo's own apps: Administration may change them, Prüfung may read all of them.
+KOFO_APPS = ("partners", "ledger", "audit")
+
+# Permissions by "app_label.codename". "*" entries are expanded to every permission of the app.
+ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.ADMINISTRATION: (
+        "partners.*",
+        "ledger.view_account",
+        "ledger.view_transaction",
+        "ledger.view_posting",
+        "audit.view_auditevent",
+        "audit.view_personaldataaccess",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+    ),
+    Role.INNENDIENST: (
+        "partners.view_partner",
+        "partners.view_agreement",
+        "partners.view_office",
+        "ledger.view_account",
+        "ledger.view_transaction",
+        "ledger.view_posting",
+        "partners.use_calculators",
+    ),
+    Role.AUSSENDIENST: (
+        "partners.view_partner",
+        "partners.view_office",
+        "partners.use_calculators",
+    ),
+    Role.PARTNER: ("partners.view_own_partner",),
+    Role.PRUEFUNG: (
+        "partners.view_partner",
+        "partners.view_agreement",
+        "partners.view_agreementrevision",
+        "partners.view_office",
+        "partners.view_apitoken",
+        "ledger.view_account",
+        "ledger.view_transaction",
+        "ledger.view_posting",
+        "audit.view_auditevent",
+        "audit.view_personaldataaccess",
+    ),
+}
+
+# Office staff see every partner; a Partner user sees only the one partner bound to the account.
+OFFICE_ROLES = (Role.ADMINISTRATION, Role.INNENDIENST, Role.AUSSENDIENST, Role.PRUEFUNG)
