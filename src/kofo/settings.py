@@ -120,6 +120,9 @@ DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'kofo.sqlite3'}"
 DATABASE_URL = os.environ.get("KOFO_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    if DATABASE_URL == DEFAULT_DATABASE_URL:
+        # The embedded database needs its folder; create it so `kofo migrate` works on a fresh machine.
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
     _db["CONN_MAX_AGE"] = 0
     _db["OPTIONS"] = {
         # Writers queue instead of failing; WAL lets readers run beside the writer.

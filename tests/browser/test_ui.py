@@ -50,9 +50,7 @@ def test_each_role_sees_its_dashboard_and_navigation(page: Any, login: Any, user
     assert page.title().startswith("Übersicht – ")
     nav = page.get_by_role("navigation", name="Hauptnavigation")
     labels = [text.strip() for text in nav.get_by_role("link").all_inner_texts()]
-    assert labels == NAV[username], (
-        "Navigation passt nicht zur Rolle (fehlen ledger.*-Rechte, siehe sync_role_groups nach migrate?)"
-    )
+    assert labels == NAV[username], "Navigation passt nicht zu den Rechten der Rolle"
     assert nav.get_by_role("link", name="Übersicht").get_attribute("aria-current") == "page"
     assert f"Rolle: {ROLE_LABEL[username]}" in page.get_by_role("banner").inner_text()
     main = page.get_by_role("main")

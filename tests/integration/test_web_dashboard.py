@@ -16,7 +16,6 @@ from kofo.ledger.accounts import office_account, partner_account, receivable_acc
 from kofo.ledger.actions import credit, debit, do_post_transaction
 from kofo.ledger.models import AccountKind, Component
 from kofo.money import Cents
-from kofo.partners.access import sync_role_groups
 from kofo.partners.models import Partner, PartnerKind
 from kofo.partners.roles import Role
 from tests import factories
@@ -27,12 +26,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _roles_with_all_permissions(db: Any) -> None:
-    # See test_web_pages: the role groups miss ledger permissions after a fresh migrate.
-    sync_role_groups()
 
 
 def client_of(role: Role, partner: Partner | None = None) -> Client:

@@ -17,7 +17,6 @@ from kofo.ledger.accounts import office_account, partner_account
 from kofo.ledger.actions import credit, debit, do_post_transaction
 from kofo.ledger.models import AccountKind, Transaction
 from kofo.money import Cents
-from kofo.partners.access import sync_role_groups
 from kofo.partners.models import Partner
 from kofo.partners.roles import Role
 from kofo.web.context import vendored_versions
@@ -33,17 +32,6 @@ OFFICE_ROLES = (Role.ADMINISTRATION, Role.INNENDIENST, Role.AUSSENDIENST, Role.P
 def _fast_password_hashing(settings: Any) -> None:
     """Argon2 costs ~0.3 s per user; these tests create five users each and test pages, not hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _roles_with_all_permissions(db: Any) -> None:
-    """Re-sync the role groups once every app's permissions exist.
-
-    Workaround for kofo.partners.apps: its post_migrate handler runs for the partners app only, before the
-    ledger app (later in INSTALLED_APPS) has its permissions, so the roles miss ledger.* after a fresh
-    migrate. Idempotent; harmless once that is fixed.
-    """
-    sync_role_groups()
 
 
 @dataclass

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from kofo import limits
 from kofo.audit.models import AuditEvent, PersonalDataAccess
-from kofo.partners.access import sync_role_groups
 from kofo.partners.models import ApiToken, Partner
 from kofo.partners.roles import Role
 from kofo.partners.tokens import hash_token
@@ -26,12 +25,6 @@ TOKEN_RE = re.compile(r"kofo_[0-9a-f]{8}_[A-Za-z0-9_-]{20,}")
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _roles_with_all_permissions(db: Any) -> None:
-    # See test_web_pages: the role groups miss ledger permissions after a fresh migrate.
-    sync_role_groups()
 
 
 def logged_in(user: Any) -> Client:
