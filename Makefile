@@ -14,7 +14,7 @@ PORT ?= 8000
 # The server of `make run` uses a secret key generated once into the data folder (never committed).
 RUN_ENV = KOFO_SECRET_KEY="$${KOFO_SECRET_KEY:-$$(cat $(KOFO_DATA_DIR)/secret_key)}"
 
-.PHONY: help install run test ci lint test-sqlite test-postgres test-browser e2e bench openapi vendor migrations-check clean
+.PHONY: help install run test ci lint test-sqlite test-postgres test-browser e2e bench bench-linkage openapi vendor migrations-check clean
 
 help: ## Diese Übersicht
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -76,7 +76,10 @@ $(BENCH_STAMP): $(STAMP)
 	@touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP) ## Benchmarks (JSON) gegen den jeweils genannten Vergleich im selben Lauf
-	@for b in bench/[a-z]*.py; do echo "# $$b" >&2; KOFO_DEBUG=1 $(BIN)/python $$b || exit 1; done
+	@for b in bench/ledger.py bench/linkage.py; do echo "# $$b" >&2; KOFO_DEBUG=1 $(BIN)/python $$b || exit 1; done
+
+bench-linkage: $(BENCH_STAMP) ## Schuldnerbündelung: kofo gegen Splink (SIZES=10000,100000,1000000)
+	KOFO_DEBUG=1 $(BIN)/python bench/linkage.py $(if $(SIZES),--sizes $(SIZES),)
 
 openapi: install ## docs/openapi.json aus dem Code neu schreiben
 	KOFO_DEBUG=1 $(KOFO) openapi --output docs/openapi.json

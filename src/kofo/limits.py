@@ -20,3 +20,8 @@ POSTINGS_PER_TRANSACTION_MAX = 1_000
 
 # Audit verification reads the chain in batches of this size.
 AUDIT_VERIFY_BATCH_SIZE = 5_000
+
+# Intake of enforcement requests (issue 3).
+INTAKE_FILE_BYTES_MAX = 50 * 1000 * 1000
+INTAKE_ROWS_MAX = 200_000
+INTAKE_API_ITEMS_MAX = 10_000

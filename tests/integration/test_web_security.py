@@ -178,12 +178,12 @@ def test_token_secret_is_shown_once_and_only_its_hash_is_stored(
     token = ApiToken.objects.get(partner=partner)
     assert token.name == "Fachverfahren Kasse"
     assert token.secret_hash == hash_token(secret)
-    assert secret.split("_")[1] == token.prefix
+    assert secret.split("_", 2)[1] == token.prefix
     stored = [
         str(v) for v in ApiToken.objects.values_list("name", "prefix", "secret_hash", "created_by").get()
     ]
     assert all(secret not in value for value in stored)
-    assert not AuditEvent.objects.filter(summary__icontains=secret.split("_")[2]).exists()
+    assert not AuditEvent.objects.filter(summary__icontains=secret.split("_", 2)[2]).exists()
     assert all(secret not in str(value) for value in client.session.values())
 
     # Not shown again anywhere.

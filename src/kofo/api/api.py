@@ -30,6 +30,11 @@ api = NinjaAPI(
 )
 
 
+from kofo.api.intake import router as intake_router  # noqa: E402
+
+api.add_router("", intake_router)
+
+
 def _error(request: HttpRequest, status: int, code: str, message: str) -> Any:
     return api.create_response(request, {"code": code, "message": message}, status=status)
 

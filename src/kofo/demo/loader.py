@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from schwifty import IBAN
 
 from kofo.audit.actors import SystemActor
@@ -320,7 +321,15 @@ def load_demo(step: Callable[[str], None] = lambda _label: None) -> DemoResult:
         _token, token_secret = do_issue_api_token(landkreis, name="Demo-Fachverfahren", actor=DEMO_ACTOR)
         created.append("API-Token Landkreis Saarlouis")
     step("API-Token")
+
+    from kofo.demo.requests import load_requests
+
+    for batch in load_requests(timezone.localdate()):
+        created.append(
+            f"Ersuchen {batch.filename}: {batch.items_accepted} angenommen, {batch.items_rejected} abgelehnt"
+        )
+    step("Vollstreckungsersuchen")
     return DemoResult(created=created, users=DEMO_USERS, api_token=token_secret)
 
 
-DEMO_STEPS = 1 + len(PARTNERS) + len(DEMO_USERS) + 1
+DEMO_STEPS = 1 + len(PARTNERS) + len(DEMO_USERS) + 2

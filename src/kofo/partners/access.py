@@ -83,3 +83,15 @@ def sync_role_groups(using: str = "default") -> None:
         content_type__app_label__in=KOFO_APPS, codename__startswith="view_"
     )
     pruefung.permissions.add(*views)
+
+
+def restrict(queryset: Any, principal: Principal, partner_field: str = "partner") -> Any:
+    """Filter any partner-owned queryset to what ``principal`` may see (the one tenancy rule).
+
+    Office staff with ``partners.view_partner`` see all rows; a Partner user or a token only rows of its
+    own (active) partner; everyone else nothing. Apps build their ``access_*`` functions on this.
+    """
+    if isinstance(principal, AbstractUser) and is_office_staff(principal):
+        return queryset
+    visible = access_partners(principal).values("pk")
+    return queryset.filter(**{f"{partner_field}__in": visible})

@@ -26,7 +26,7 @@ ROLE_DESCRIPTIONS = {
 }
 
 # kofo's own apps: Administration may change them, Prüfung may read all of them.
-KOFO_APPS = ("partners", "ledger", "audit")
+KOFO_APPS = ("partners", "ledger", "audit", "debtors", "cases", "intake")
 
 # Permissions by "app_label.codename". "*" entries are expanded to every permission of the app.
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
@@ -41,6 +41,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        "debtors.*",
+        "cases.*",
+        "intake.*",
     ),
     Role.INNENDIENST: (
         "partners.view_partner",
@@ -50,13 +53,32 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "ledger.view_transaction",
         "ledger.view_posting",
         "partners.use_calculators",
+        "partners.view_agreementrevision",
+        "debtors.view_debtor",
+        "debtors.view_debtorrecord",
+        "debtors.change_debtor",
+        "debtors.view_linkreview",
+        "debtors.change_linkreview",
+        "cases.view_claim",
+        "cases.change_claim",
+        "intake.view_importbatch",
+        "intake.add_importbatch",
+        "intake.view_requestitem",
     ),
     Role.AUSSENDIENST: (
         "partners.view_partner",
         "partners.view_office",
         "partners.use_calculators",
     ),
-    Role.PARTNER: ("partners.view_own_partner",),
+    # A Partner user's rows are limited to its own partner by kofo.partners.access.restrict.
+    Role.PARTNER: (
+        "partners.view_own_partner",
+        "cases.view_claim",
+        "cases.change_claim",
+        "intake.view_importbatch",
+        "intake.add_importbatch",
+        "intake.view_requestitem",
+    ),
     Role.PRUEFUNG: (
         "partners.view_partner",
         "partners.view_agreement",

@@ -61,6 +61,14 @@ def nav_items_for(request: HttpRequest) -> list[NavItem]:
         entries.append(("Partner", url, reverse("web:partner_list")))
     if rules.can_view_agreements(user):
         entries.append(("Vereinbarungen", reverse("web:agreement_list"), "prefix"))
+    if rules.can_view_batches(user):
+        entries.append(("Ersuchen", reverse("web:batch_list"), "prefix"))
+    if rules.can_view_claims(user):
+        entries.append(("Forderungen", reverse("web:claim_list"), "prefix"))
+    if rules.can_view_debtors(user):
+        entries.append(("Schuldner", reverse("web:debtor_list"), "prefix"))
+    if rules.can_view_reviews(user):
+        entries.append(("Prüffälle", reverse("web:review_list"), "prefix"))
     if rules.can_view_ledger(user):
         entries.append(("Hauptbuch", reverse("web:ledger"), "prefix"))
     if rules.can_view_audit(user):
@@ -73,16 +81,21 @@ def nav_items_for(request: HttpRequest) -> list[NavItem]:
         entries.append(("Stammdaten", reverse("admin:index"), "prefix"))
     entries.append(("Passwort ändern", reverse("password_change"), "prefix"))
 
+    # The most specific section wins: /schuldner/pruefung/ is "Prüffälle", not also "Schuldner".
     path = request.path
-    items: list[NavItem] = []
-    for label, url, match in entries:
+    best, best_length = -1, -1
+    for index, (_label, url, match) in enumerate(entries):
         if match == "exact":
-            active = path == url
+            hit, length = path == url, len(url)
         else:
             section = url if match == "prefix" else match
-            active = path.startswith(section)
-        items.append({"label": label, "url": url, "active": active})
-    return items
+            hit, length = path.startswith(section), len(section)
+        if hit and length > best_length:
+            best, best_length = index, length
+    return [
+        {"label": label, "url": url, "active": index == best}
+        for index, (label, url, _match) in enumerate(entries)
+    ]
 
 
 def _lazy(func: Callable[[], Any]) -> Callable[[], Any]:

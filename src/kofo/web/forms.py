@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
 
-from kofo.ledger.models import AccountKind
+from kofo import limits
+from kofo.cases.models import ClaimStatus
+from kofo.debtors.models import Debtor
+from kofo.intake.models import BatchStatus
+from kofo.ledger.models import AccountKind, Component
+from kofo.money import Cents, MoneyParseError
 from kofo.partners.models import Partner
 
 
@@ -117,3 +124,311 @@ class TokenIssueForm(KernFormMixin, forms.Form):
         field = self.fields["partner"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = partners
+
+
+# --- Intake (Vollstreckungsersuchen) -----------------------------------------------------------------
+
+UPLOAD_EXTENSIONS = (".csv", ".txt")
+
+
+def file_too_large_message(size_bytes: int) -> str:
+    """The same wording as the intake's whole-file check (code ``file.too_large``)."""
+    size = f"{size_bytes / 1_000_000:.1f}".replace(".", ",")
+    return (
+        f"Die Datei ist {size} MB groß; erlaubt sind höchstens "
+        f"{limits.INTAKE_FILE_BYTES_MAX // 1_000_000} MB. Bitte in mehrere Dateien teilen."
+    )
+
+
+class BatchFilterForm(KernFormMixin, forms.Form):
+    mark_optional = False
+
+    partner = forms.ModelChoiceField(
+        label="Partner",
+        required=False,
+        queryset=Partner.objects.none(),
+        empty_label="alle Partner",
+        to_field_name="key",
+    )
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "alle"), *BatchStatus.choices])
+
+    def __init__(self, *args: Any, partners: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["partner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = partners
+
+
+class UploadForm(KernFormMixin, forms.Form):
+    """A CSV file of one partner. Office staff choose the partner; a partner's own user does not."""
+
+    partner = forms.ModelChoiceField(
+        label="Partner", queryset=Partner.objects.none(), empty_label="Bitte wählen …", to_field_name="key"
+    )
+    file = forms.FileField(
+        label="CSV-Datei",
+        allow_empty_file=True,  # an empty file is answered by the intake itself (code file.empty)
+        help_text=(
+            "Nach dem kofo-Standard: Semikolon als Trennzeichen, Dezimalkomma, Datum TT.MM.JJJJ, UTF-8 oder "
+            f"Windows-1252. Endung .csv oder .txt, höchstens {limits.INTAKE_FILE_BYTES_MAX // 1_000_000} MB "
+            f"und {limits.INTAKE_ROWS_MAX:_} Zeilen.".replace("_", ".")
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        partners: Any,
+        choose_partner: bool,
+        too_large_bytes: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["partner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = partners
+        if not choose_partner:
+            del self.fields["partner"]
+        # The upload handler dropped a file over the limit: answer that, not "field required".
+        self.too_large_bytes = too_large_bytes
+        if too_large_bytes is not None:
+            self.fields["file"].required = False
+
+    @staticmethod
+    def too_large(size_bytes: int) -> ValidationError:
+        return ValidationError(
+            "%(message)s (Fehlercode file.too_large)",
+            code="file.too_large",
+            params={"message": file_too_large_message(size_bytes)},
+        )
+
+    def clean_file(self) -> Any:
+        if self.too_large_bytes is not None:
+            raise self.too_large(self.too_large_bytes)
+        upload = self.cleaned_data["file"]
+        # A second guard for files that reach the form another way: the size is known without reading.
+        if upload.size is not None and upload.size > limits.INTAKE_FILE_BYTES_MAX:
+            raise self.too_large(upload.size)
+        if PurePath(upload.name or "").suffix.lower() not in UPLOAD_EXTENSIONS:
+            raise ValidationError(
+                "Bitte eine CSV-Datei mit der Endung .csv oder .txt hochladen (Fehlercode file.extension).",
+                code="file.extension",
+            )
+        return upload
+
+
+# --- Claims (Forderungen) ----------------------------------------------------------------------------
+
+
+class ClaimFilterForm(KernFormMixin, forms.Form):
+    mark_optional = False
+
+    q = forms.CharField(
+        label="Kassenzeichen",
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "alle"), *ClaimStatus.choices])
+    partner = forms.ModelChoiceField(
+        label="Partner",
+        required=False,
+        queryset=Partner.objects.none(),
+        empty_label="alle Partner",
+        to_field_name="key",
+    )
+
+    def __init__(self, *args: Any, partners: Any, choose_partner: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["partner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = partners
+        if not choose_partner:
+            del self.fields["partner"]
+
+
+class AmountField(forms.Field):
+    """An amount in German notation ("1.234,56"), read with ``Cents.parse``; never a float."""
+
+    widget = forms.TextInput
+    max_length = 20
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "in Euro, z. B. 1.234,56")
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.update({"inputmode": "decimal", "autocomplete": "off", "maxlength": str(self.max_length)})
+        return attrs
+
+    def to_python(self, value: Any) -> Cents | None:
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            return None
+        if len(text) > self.max_length:
+            raise ValidationError("Der Betrag ist zu lang.", code="money.too_large")
+        try:
+            amount = Cents.parse(text)
+        except MoneyParseError as exc:
+            raise ValidationError(exc.message, code=exc.code) from exc
+        if amount <= 0:
+            raise ValidationError("Der Betrag muss größer als 0,00 EUR sein.", code="money.not_positive")
+        return amount
+
+
+class GermanDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _reason_field() -> forms.CharField:
+    return forms.CharField(
+        label="Begründung",
+        max_length=300,
+        help_text="Wird im Prüfpfad und im Buchungstext festgehalten. Höchstens 300 Zeichen.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ClaimChangeForm(KernFormMixin, forms.Form):
+    """Base of the change forms on the claim page; ``kind`` is the URL slug of the change."""
+
+    kind = ""
+    title = ""
+    submit_label = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", self.kind)
+        super().__init__(*args, **kwargs)
+
+
+class ClaimReductionForm(ClaimChangeForm):
+    kind = "absetzung"
+    title = "Absetzung eines Betrags"
+    submit_label = "Betrag absetzen"
+
+    amount = AmountField(label="Betrag")
+    component = forms.ChoiceField(label="Forderungsbestandteil", choices=Component.choices)
+    reason = _reason_field()
+
+    def __init__(self, *args: Any, open_amounts: dict[Component, Cents] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if open_amounts is not None:
+            field = self.fields["component"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [
+                (component.value, f"{component.label} (offen {open_amounts.get(component, Cents(0))})")
+                for component in Component
+            ]
+
+
+class ClaimCancelForm(ClaimChangeForm):
+    kind = "absetzung-ganz"
+    title = "Absetzung der ganzen Forderung"
+    submit_label = "Ganze Forderung absetzen"
+
+    reason = _reason_field()
+
+
+class ClaimDeferralForm(ClaimChangeForm):
+    kind = "stundung"
+    title = "Stundung"
+    submit_label = "Stundung eintragen"
+
+    until = forms.DateField(label="gestundet bis", widget=GermanDateInput(), help_text="Datum in der Zukunft")
+    reason = _reason_field()
+
+
+class ClaimDirectPaymentForm(ClaimChangeForm):
+    kind = "direktzahlung"
+    title = "Direktzahlung an den Partner"
+    submit_label = "Direktzahlung eintragen"
+
+    amount = AmountField(label="Betrag")
+    paid_on = forms.DateField(
+        label="Zahlungseingang beim Partner", widget=GermanDateInput(), help_text="nicht in der Zukunft"
+    )
+
+
+class ClaimWithdrawalForm(ClaimChangeForm):
+    kind = "ruecknahme"
+    title = "Rücknahme des Ersuchens"
+    submit_label = "Ersuchen zurücknehmen"
+
+    reason = _reason_field()
+
+
+CLAIM_CHANGE_FORMS: dict[str, type[ClaimChangeForm]] = {
+    form.kind: form
+    for form in (
+        ClaimReductionForm,
+        ClaimCancelForm,
+        ClaimDeferralForm,
+        ClaimDirectPaymentForm,
+        ClaimWithdrawalForm,
+    )
+}
+
+
+# --- Debtors (Schuldner) -----------------------------------------------------------------------------
+
+
+class DebtorSearchForm(KernFormMixin, forms.Form):
+    mark_optional = False
+
+    q = forms.CharField(
+        label="Suche",
+        required=False,
+        max_length=100,
+        help_text="Name, Schuldnernummer oder Postleitzahl",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    merged = forms.BooleanField(label="auch zusammengeführte Schuldner anzeigen", required=False)
+
+
+class DebtorMergeForm(KernFormMixin, forms.Form):
+    target = forms.CharField(
+        label="Zusammenführen in Schuldner",
+        max_length=20,
+        help_text="Schuldnernummer des Schuldners, der bestehen bleibt, z. B. S-0000042",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    reason = _reason_field()
+
+    def __init__(self, *args: Any, debtor: Debtor, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "zusammenfuehren")
+        super().__init__(*args, **kwargs)
+        self.debtor = debtor
+
+    def clean_target(self) -> Debtor:
+        number = self.cleaned_data["target"].strip().upper()
+        target = Debtor.objects.filter(number=number).first()
+        if target is None:
+            raise ValidationError(
+                "Einen Schuldner mit der Nummer %(number)s gibt es nicht.",
+                code="merge.target_unknown",
+                params={"number": number},
+            )
+        return target
+
+
+class DebtorSplitForm(KernFormMixin, forms.Form):
+    records = forms.TypedMultipleChoiceField(
+        label="Abzuspaltende Angaben",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Die gewählten Angaben (mit ihren Forderungen) werden ein neuer Schuldner.",
+        error_messages={"required": "Bitte mindestens eine Angabe auswählen."},
+    )
+    reason = _reason_field()
+
+    def __init__(self, *args: Any, record_choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "abspalten")
+        super().__init__(*args, **kwargs)
+        field = self.fields["records"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = record_choices

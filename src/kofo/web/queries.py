@@ -10,13 +10,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from kofo.audit.recording import jsonable
+from kofo.cases.models import CLOSED_STATUSES, Claim
 from kofo.ledger.balances import totals_by_kind, trial_balance
-from kofo.ledger.models import PARTNER_KINDS, AccountKind
+from kofo.ledger.models import PARTNER_KINDS, AccountKind, Posting
 from kofo.money import Cents
 from kofo.partners.models import Agreement, AgreementRevision, Partner, PartnerKind
 
@@ -170,3 +171,144 @@ def agreement_history(agreement: Agreement) -> list[RevisionView]:
         views.append(RevisionView(revision, changed))
     views.reverse()
     return views
+
+
+# --- Claims ------------------------------------------------------------------------------------------
+
+CLAIM_SUBJECT_TYPE = Claim._meta.label_lower  # "cases.claim": the subject of a claim's receivables
+
+CLAIM_STATUS_VARIANTS = {
+    "open": "info",
+    "deferred": "warning",
+    "settled": "success",
+    "cancelled": "danger",
+    "withdrawn": "danger",
+}
+
+ITEM_STATUS_VARIANTS = {
+    "accepted": "success",
+    "rejected": "danger",
+    "duplicate": "info",
+    "conflict": "warning",
+}
+
+
+def open_totals(claim_ids: list[int]) -> dict[int, Cents]:
+    """Open amount (sum of the receivables) of each claim, in one query for a page of claims."""
+    rows = (
+        Posting.objects.filter(
+            account__kind=AccountKind.RECEIVABLE,
+            account__subject_type=CLAIM_SUBJECT_TYPE,
+            account__subject_id__in=[str(pk) for pk in claim_ids],
+        )
+        .values("account__subject_id")
+        .annotate(total=Sum("amount_cents"))
+        .order_by()
+    )
+    totals = {pk: Cents(0) for pk in claim_ids}
+    for row in rows:
+        totals[int(row["account__subject_id"])] = Cents(int(row["total"] or 0))
+    return totals
+
+
+def claim_postings(claim: Claim) -> QuerySet[Posting]:
+    """The postings on the claim's receivable accounts, in booking order."""
+    return (
+        Posting.objects.filter(account__subject_type=CLAIM_SUBJECT_TYPE, account__subject_id=str(claim.pk))
+        .select_related("account", "transaction")
+        .order_by("transaction_id", "id")
+    )
+
+
+@dataclass(frozen=True)
+class ClaimFigures:
+    open_count: int
+    open_total: Cents
+
+
+def claim_figures(claims: QuerySet[Claim], *, partner_id: int | None = None) -> ClaimFigures:
+    """Claims still enforced and their open amount (receivables of one partner, or of all)."""
+    receivables = totals_by_kind(partner_id=partner_id)[AccountKind.RECEIVABLE]
+    return ClaimFigures(claims.exclude(status__in=CLOSED_STATUSES).count(), receivables)
+
+
+# --- Debtor linkage: the explanation of a review pair ------------------------------------------------
+
+# Agreement levels of the linkage engine (kofo.debtors.linkage.compare.FIELDS) in German.
+LEVEL_LABELS = {
+    "exact": "gleich",
+    "same": "gleich",
+    "gleich": "gleich",
+    "variant": "Schreibvariante (z. B. ä/ae, ß/ss)",
+    "birth_name": "entspricht dem Geburtsnamen",
+    "close": "sehr ähnlich",
+    "far": "entfernt ähnlich",
+    "different": "verschieden",
+    "verschieden": "verschieden",
+    "first_or_subset": "erster Vorname oder Teil der Vornamen gleich",
+    "day_month_swapped": "Tag und Monat vertauscht",
+    "digits_transposed": "Zahlendreher",
+    "one_component_off": "Tag, Monat oder Jahr abweichend",
+    "year_only": "nur das Jahr gleich",
+    "same_street": "gleiche Straße, andere Hausnummer",
+    "same_place": "gleicher Ort, andere Straße",
+    "same_area": "gleiches Postleitzahlgebiet",
+    "fehlt": "fehlt (neutral)",
+    "missing": "fehlt (neutral)",
+    "surname_and_address": "gleicher Familienname und gleiche Anschrift",
+    # legal entities: the rule of kofo.debtors.linkage.entities that decided
+    "register": "gleicher Registereintrag",
+    "name_form_place": "gleicher Name, gleiche Rechtsform, gleicher Ort",
+    "name_place": "gleicher Name und Ort, Rechtsform abweichend",
+    "name_only": "nur der Name gleich",
+    "name_similar": "Name ähnlich",
+    "link": "gleich",
+    "review": "unsicher",
+}
+
+# Field names of the engine that the explanation may carry untranslated.
+EXPLANATION_FIELD_LABELS = {
+    "surname": "Familienname",
+    "given_names": "Vornamen",
+    "birth_date": "Geburtsdatum",
+    "address": "Anschrift",
+    "partner_id": "Schuldnernummer des Partners",
+    "household": "Haushalt (Abzug: Angehörige teilen Namen und Anschrift)",
+}
+
+
+def level_label(level: Any) -> str:
+    text = str(level or "")
+    return LEVEL_LABELS.get(text, text or "–")
+
+
+@dataclass(frozen=True)
+class ExplanationRow:
+    field: str
+    level: str
+    level_label: str
+    weight: float | None
+
+    @property
+    def sign(self) -> str:
+        """ "plus" (speaks for the same person), "minus" (against) or "neutral"."""
+        if self.weight is None or self.weight == 0:
+            return "neutral"
+        return "plus" if self.weight > 0 else "minus"
+
+
+def explanation_rows(explanation: Any) -> list[ExplanationRow]:
+    rows = []
+    for entry in explanation or []:
+        if not isinstance(entry, dict):
+            continue
+        weight = entry.get("weight")
+        rows.append(
+            ExplanationRow(
+                field=EXPLANATION_FIELD_LABELS.get(str(entry.get("field", "")), str(entry.get("field", ""))),
+                level=str(entry.get("level", "")),
+                level_label=level_label(entry.get("level")),
+                weight=float(weight) if isinstance(weight, int | float) else None,
+            )
+        )
+    return rows

@@ -89,3 +89,46 @@ def can_revoke_tokens(user: User) -> bool:
 def can_use_admin(user: User) -> bool:
     """Django admin for master data: Administration only (its accounts are ``is_staff``)."""
     return user.is_authenticated and user.is_active and bool(getattr(user, "is_staff", False))
+
+
+# --- Intake, claims, debtors (issue 3) ---------------------------------------------------------------
+# Rows are limited by the apps' access functions (access_import_batches, access_claims); these predicates
+# only decide whether the page opens at all.
+
+
+def can_view_batches(user: User) -> bool:
+    return has(user, "intake.view_importbatch")
+
+
+def can_upload_batches(user: User) -> bool:
+    return has(user, "intake.add_importbatch")
+
+
+def can_replay_batches(user: User) -> bool:
+    """Re-import an archived submission: Administration only (office staff who may change batches)."""
+    return is_office(user) and has(user, "intake.change_importbatch")
+
+
+def can_view_claims(user: User) -> bool:
+    return has(user, "cases.view_claim")
+
+
+def can_change_claims(user: User) -> bool:
+    return has(user, "cases.change_claim")
+
+
+def can_view_debtors(user: User) -> bool:
+    """The debtor file spans partners: office staff only."""
+    return is_office(user) and has(user, "debtors.view_debtor")
+
+
+def can_change_debtors(user: User) -> bool:
+    return is_office(user) and has(user, "debtors.change_debtor")
+
+
+def can_view_reviews(user: User) -> bool:
+    return is_office(user) and has(user, "debtors.view_linkreview")
+
+
+def can_decide_reviews(user: User) -> bool:
+    return is_office(user) and has(user, "debtors.change_linkreview")

@@ -11,7 +11,10 @@ from django.forms import BoundField
 from django.utils.safestring import SafeString
 
 from kofo import limits
+from kofo.intake.items import FIELD_LABELS
+from kofo.ledger.models import Component
 from kofo.money import Cents
+from kofo.partners.models import ClaimType
 from kofo.web import queries
 
 register = template.Library()
@@ -120,3 +123,78 @@ def kern_widget(field: BoundField) -> SafeString:
 def agreement_status(agreement: Any, on: dt.date | None = None) -> dict[str, Any]:
     label, variant = queries.agreement_status(agreement, on)
     return {"label": label, "variant": variant}
+
+
+def _german_decimal(value: float, places: int) -> str:
+    text = f"{abs(value):,.{places}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return text
+
+
+@register.filter
+def decimal_de(value: Any, places: int = 2) -> str:
+    """A number in German notation (``12,35``); empty for None. Used for match weights, never money."""
+    if value is None or value == "":
+        return ""
+    number = float(value)
+    return ("−" if number < 0 else "") + _german_decimal(number, int(places))
+
+
+@register.filter
+def signed_weight(value: Any) -> str:
+    """A match weight with its sign: ``+2,35`` speaks for the same person, ``−4,10`` against; ``–`` if none."""
+    if value is None or value == "":
+        return "–"
+    number = float(value)
+    if number == 0:
+        return "±0,00"
+    return ("+" if number > 0 else "−") + _german_decimal(number, 2)
+
+
+@register.inclusion_tag("web/includes/badge.html")
+def claim_status(claim: Any) -> dict[str, Any]:
+    return {
+        "label": claim.get_status_display(),
+        "variant": queries.CLAIM_STATUS_VARIANTS.get(claim.status, "info"),
+    }
+
+
+@register.inclusion_tag("web/includes/badge.html")
+def item_status(item: Any) -> dict[str, Any]:
+    return {
+        "label": item.get_status_display(),
+        "variant": queries.ITEM_STATUS_VARIANTS.get(item.status, "info"),
+    }
+
+
+@register.inclusion_tag("web/includes/badge.html")
+def batch_status(batch: Any) -> dict[str, Any]:
+    label = batch.get_status_display()
+    if batch.status == "refused":
+        variant = "danger"
+    elif batch.items_rejected or batch.items_conflict:
+        variant, label = "warning", f"{label}, mit Ablehnungen"
+    else:
+        variant = "success"
+    return {"label": label, "variant": variant}
+
+
+@register.filter
+def field_label(field: str) -> str:
+    """The German label of an intake field code (``due_date`` → ``Fälligkeit``)."""
+    return FIELD_LABELS.get(field, field)
+
+
+@register.filter
+def component_label(code: str) -> str:
+    try:
+        return str(Component(code).label)
+    except ValueError:
+        return code
+
+
+@register.filter
+def claim_type_label(code: str) -> str:
+    try:
+        return str(ClaimType(code).label)
+    except ValueError:
+        return code

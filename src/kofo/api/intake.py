@@ -1,0 +1,266 @@
+"""Enforcement requests and claim changes through the API (issue 3, items 2 and 4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+
+from kofo import limits
+from kofo.api.schemas import Error
+from kofo.cases.access import access_claims
+from kofo.cases.actions import (
+    do_cancel_claim,
+    do_defer_claim,
+    do_record_direct_payment,
+    do_reduce_claim,
+    do_withdraw_claim,
+)
+from kofo.cases.models import Claim
+from kofo.intake.access import access_import_batches
+from kofo.intake.actions import do_import_request
+from kofo.intake.models import Channel, ImportBatch
+from kofo.ledger.models import Component
+from kofo.money import Cents, MoneyParseError
+from kofo.partners.models import ApiToken
+
+router = Router(tags=["Vollstreckungsersuchen"])
+
+
+class DebtorIn(Schema):
+    kind: Literal["natuerlich", "juristisch"] = Field(description="natürliche oder juristische Person")
+    debtor_id: str = Field("", description="Schuldnernummer beim Partner")
+    surname: str = ""
+    given_names: str = ""
+    birth_name: str = ""
+    birth_date: str = Field("", description="JJJJ-MM-TT oder TT.MM.JJJJ")
+    legal_name: str = ""
+    legal_form: str = ""
+    register_court: str = ""
+    register_number: str = ""
+    street: str = ""
+    house_number: str = ""
+    postcode: str
+    city: str
+    country: str = "DE"
+    phone: str = ""
+    email: str = ""
+    iban: str = ""
+
+
+class ClaimIn(Schema):
+    kassenzeichen: str
+    claim_type: str = Field(description="Code aus dem Forderungsartenkatalog, z. B. grundsteuer")
+    legal_basis: str = ""
+    assessment_date: str = Field(description="Bescheiddatum, JJJJ-MM-TT")
+    notified_on: str = ""
+    due_date: str
+    reminder_date: str = ""
+    reminder_deadline: str = ""
+    principal: str = Field(description='Betrag als Text, z. B. "1234.56" (nie als Gleitkommazahl)')
+    surcharges: str = ""
+    surcharges_until: str = ""
+    reminder_fee: str = ""
+    prior_costs: str = ""
+    debtor: DebtorIn
+    requested_measures: list[str] = []
+    notes: str = ""
+
+
+class RequestIn(Schema):
+    items: list[ClaimIn] = Field(max_length=limits.INTAKE_API_ITEMS_MAX)
+
+
+class ProblemOut(Schema):
+    code: str
+    field: str
+    message: str
+
+
+class ItemOut(Schema):
+    position: int
+    kassenzeichen: str
+    status: str
+    problems: list[ProblemOut]
+    warnings: list[ProblemOut]
+
+
+class BatchOut(Schema):
+    id: int
+    status: str
+    error_code: str
+    error_message: str
+    sha256: str
+    as_of: dt.date
+    items_total: int
+    items_accepted: int
+    items_rejected: int
+    items_duplicate: int
+    items_conflict: int
+    items: list[ItemOut]
+
+
+def _token(request: HttpRequest) -> ApiToken:
+    auth = request.auth  # type: ignore[attr-defined]
+    if not isinstance(auth, ApiToken):
+        raise HttpError(403, "Ersuchen stellt nur ein Partner mit seinem API-Token.")
+    return auth
+
+
+def _batch_out(batch: ImportBatch) -> dict[str, Any]:
+    return {
+        "id": batch.pk,
+        "status": batch.status,
+        "error_code": batch.error_code,
+        "error_message": batch.error_message,
+        "sha256": batch.sha256,
+        "as_of": batch.as_of,
+        "items_total": batch.items_total,
+        "items_accepted": batch.items_accepted,
+        "items_rejected": batch.items_rejected,
+        "items_duplicate": batch.items_duplicate,
+        "items_conflict": batch.items_conflict,
+        "items": [
+            {
+                "position": item.position,
+                "kassenzeichen": item.kassenzeichen,
+                "status": item.status,
+                "problems": item.problems,
+                "warnings": item.warnings,
+            }
+            for item in batch.items.order_by("position")
+        ],
+    }
+
+
+@router.post(
+    "/requests",
+    response={201: BatchOut, 401: Error, 403: Error, 422: Error},
+    summary="Vollstreckungsersuchen stellen (bis 10.000 Forderungen)",
+)
+def submit_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str, Any]]:
+    """Each item is answered on its own: accepted items are taken over even when others are rejected.
+    The payload is archived with its SHA-256."""
+    from kofo.api.api import actor_for
+
+    token = _token(request)
+    content = json.dumps(payload.dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+    batch = do_import_request(token.partner, content, channel=Channel.JSON, actor=actor_for(request))
+    return Status(201, _batch_out(batch))
+
+
+@router.get(
+    "/requests/{batch_id}",
+    response={200: BatchOut, 401: Error, 404: Error},
+    summary="Ergebnis eines Ersuchens",
+)
+def get_request(request: HttpRequest, batch_id: int) -> dict[str, Any]:
+    batch = access_import_batches(request.auth).filter(pk=batch_id).first()  # type: ignore[attr-defined]
+    if batch is None:
+        raise HttpError(404, f"Ersuchen {batch_id} nicht gefunden.")
+    return _batch_out(batch)
+
+
+class ClaimOut(Schema):
+    kassenzeichen: str
+    claim_type: str
+    status: str
+    due_date: dt.date
+    deferred_until: dt.date | None
+    principal_cents: int
+    open_cents: dict[str, int]
+
+
+class ChangeIn(Schema):
+    kind: Literal["reduction", "cancellation", "deferral", "direct_payment", "withdrawal"]
+    amount: str = Field("", description='bei reduction und direct_payment, z. B. "120.00"')
+    component: Literal["principal", "surcharge", "fee", "interest", "cost"] = "principal"
+    until: dt.date | None = Field(None, description="bei deferral: gestundet bis")
+    paid_on: dt.date | None = Field(None, description="bei direct_payment: Zahlungseingang beim Partner")
+    reason: str = Field("", max_length=300)
+
+
+def _claim_out(claim: Claim) -> dict[str, Any]:
+    from kofo.cases.actions import open_components
+
+    return {
+        "kassenzeichen": claim.kassenzeichen,
+        "claim_type": claim.claim_type,
+        "status": claim.status,
+        "due_date": claim.due_date,
+        "deferred_until": claim.deferred_until,
+        "principal_cents": claim.principal_cents,
+        "open_cents": {str(c): int(a) for c, a in open_components(claim).items()},
+    }
+
+
+def _claim_of(request: HttpRequest, kassenzeichen: str) -> Claim:
+    claim = access_claims(request.auth).filter(kassenzeichen=kassenzeichen).first()  # type: ignore[attr-defined]
+    if claim is None:
+        raise HttpError(404, f"Forderung {kassenzeichen!r} nicht gefunden.")
+    return claim
+
+
+@router.get(
+    "/claims/{kassenzeichen}",
+    response={200: ClaimOut, 401: Error, 404: Error},
+    summary="Eine Forderung lesen",
+)
+def get_claim(request: HttpRequest, kassenzeichen: str) -> dict[str, Any]:
+    return _claim_out(_claim_of(request, kassenzeichen))
+
+
+@router.post(
+    "/claims/{kassenzeichen}/changes",
+    response={200: ClaimOut, 401: Error, 403: Error, 404: Error, 422: Error},
+    summary="Absetzung, Stundung, Direktzahlung oder Rücknahme melden",
+)
+def change_claim(request: HttpRequest, kassenzeichen: str, change: ChangeIn) -> dict[str, Any]:
+    from kofo.api.api import actor_for
+
+    _token(request)
+    claim = _claim_of(request, kassenzeichen)
+    actor = actor_for(request)
+    reason = change.reason or "Mitteilung des Partners"
+    try:
+        if change.kind in ("reduction", "direct_payment"):
+            try:
+                amount = Cents.parse(change.amount)
+            except MoneyParseError as exc:
+                raise _invalid("change.amount_invalid", str(exc)) from exc
+            if change.kind == "reduction":
+                claim = do_reduce_claim(
+                    claim, amount=amount, reason=reason, component=Component(change.component), actor=actor
+                )
+            else:
+                if change.paid_on is None:
+                    raise _invalid("change.paid_on_missing", "Bei einer Direktzahlung fehlt paid_on.")
+                claim = do_record_direct_payment(
+                    claim, amount=amount, paid_on=change.paid_on, reason=reason, actor=actor
+                )
+        elif change.kind == "deferral":
+            if change.until is None:
+                raise _invalid("change.until_missing", "Bei einer Stundung fehlt until.")
+            claim = do_defer_claim(claim, until=change.until, reason=reason, actor=actor)
+        elif change.kind == "cancellation":
+            claim = do_cancel_claim(claim, reason=reason, actor=actor)
+        else:
+            claim = do_withdraw_claim(claim, reason=reason, actor=actor)
+    except DjangoValidationError as exc:
+        raise _invalid(exc.code or "change.invalid", " ".join(exc.messages)) from exc
+    return _claim_out(claim)
+
+
+class CodedError(HttpError):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(status, message)
+        self.code = code
+
+
+def _invalid(code: str, message: str) -> CodedError:
+    return CodedError(422, code, message)

@@ -1,0 +1,246 @@
+"""The persistent side of debtor linkage: the blocking-key index in the database, scored with exactly the
+engine of :class:`kofo.debtors.linkage.index.PersonIndex` (same candidates, same weights, same term
+frequencies) — only the index lives in tables instead of memory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.db.models import Count
+
+from kofo.debtors.linkage.blocking import blocking_keys
+from kofo.debtors.linkage.default_model import DEFAULT_MODEL
+from kofo.debtors.linkage.entities import LegalEntityRecord, compare_entities, normalise_entity
+from kofo.debtors.linkage.index import PersonIndex
+from kofo.debtors.linkage.model import LinkageModel
+from kofo.debtors.linkage.records import NormalisedPerson, PersonRecord, normalise_person
+from kofo.debtors.models import BlockingKey, DebtorKind, DebtorRecord
+
+#: Records read for one lookup at most (the engine cuts oversized blocks to the sort neighbourhood).
+CANDIDATES_MAX = 2_000
+
+FIELD_LABELS = {
+    "surname": "Familienname",
+    "given_names": "Vornamen",
+    "birth_date": "Geburtsdatum",
+    "address": "Anschrift",
+    "partner_id": "Schuldnernummer des Partners",
+    "household": "Haushalt (gleiche Anschrift, anderer Vorname)",
+    "surname_and_address": "Name und Anschrift zusammen",
+}
+LEVEL_LABELS = {
+    "exact": "gleich",
+    "variant": "Schreibvariante",
+    "birth_name": "über Geburtsnamen",
+    "close": "ähnlich",
+    "far": "entfernt ähnlich",
+    "different": "verschieden",
+    "missing": "fehlt",
+    "first_or_subset": "erster Vorname gleich",
+    "same": "gleich",
+    "day_month_swapped": "Tag und Monat vertauscht",
+    "digits_transposed": "Ziffern vertauscht",
+    "one_component_off": "ein Bestandteil abweichend",
+    "year_only": "nur das Jahr gleich",
+    "same_street": "gleiche Straße",
+    "same_place": "gleicher Ort",
+    "same_area": "gleiche Gegend",
+}
+
+
+def linkage_model() -> LinkageModel:
+    return DEFAULT_MODEL
+
+
+def person_of(record: DebtorRecord) -> PersonRecord:
+    return PersonRecord(
+        record_id=str(record.pk),
+        surname=record.surname,
+        given_names=record.given_names,
+        birth_name=record.birth_name,
+        birth_date=record.birth_date or "",
+        street=record.street,
+        house_number=record.house_number,
+        postcode=record.postcode,
+        city=record.city,
+        partner_debtor_id=f"{record.partner_id}:{record.partner_debtor_id}"
+        if record.partner_debtor_id
+        else "",
+    )
+
+
+def _entity_of(record: DebtorRecord) -> LegalEntityRecord:
+    return LegalEntityRecord(
+        record_id=str(record.pk),
+        name=record.legal_name,
+        legal_form=record.legal_form,
+        register_court=record.register_court,
+        register_number=record.register_number,
+        street=record.street,
+        house_number=record.house_number,
+        postcode=record.postcode,
+        city=record.city,
+    )
+
+
+def normalise(record: DebtorRecord) -> NormalisedPerson:
+    return normalise_person(person_of(record))
+
+
+def keys_of(record: DebtorRecord) -> list[str]:
+    """Blocking keys of a record. Legal entities: register number and normalised name."""
+    if record.kind == DebtorKind.LEGAL:
+        entity = normalise_entity(_entity_of(record))
+        keys = [f"jn:{entity.name[:70]}"]
+        if entity.register:
+            keys.append(f"jr:{entity.register[:70]}")
+        return keys
+    return [key[:80] for key in blocking_keys(normalise(record))]
+
+
+def prepare(record: DebtorRecord) -> None:
+    """Set the normalised name columns before the record is saved."""
+    if record.kind == DebtorKind.NATURAL:
+        person = normalise(record)
+        record.norm_surname = person.surname[:120]
+        record.norm_given = person.given_names[:120]
+
+
+def index_record(record: DebtorRecord) -> None:
+    BlockingKey.objects.bulk_create(
+        [BlockingKey(key=key, record=record) for key in keys_of(record)], ignore_conflicts=True
+    )
+
+
+class _Persons(Mapping[str, NormalisedPerson]):
+    """The index's records: the loaded candidates; its length is the number of indexed persons."""
+
+    def __init__(self) -> None:
+        self.loaded: dict[str, NormalisedPerson] = {}
+
+    def __getitem__(self, key: str) -> NormalisedPerson:
+        return self.loaded[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.loaded)
+
+    def __len__(self) -> int:
+        return DebtorRecord.objects.filter(kind=DebtorKind.NATURAL).count()
+
+
+class _Counts:
+    def __init__(self, field: str) -> None:
+        self.field = field
+        self.cache: dict[str, int] = {}
+
+    def load(self, values: set[str]) -> None:
+        missing = [v for v in values if v and v not in self.cache]
+        if not missing:
+            return
+        rows = (
+            DebtorRecord.objects.filter(**{f"{self.field}__in": missing})
+            .values(self.field)
+            .annotate(n=Count("id"))
+        )
+        self.cache.update(dict.fromkeys(missing, 0))
+        self.cache.update({row[self.field]: row["n"] for row in rows})
+
+    def get(self, value: str, default: int = 0) -> int:
+        return self.cache.get(value, default)
+
+
+class DatabasePersonIndex(PersonIndex):
+    """:class:`PersonIndex` whose blocks, records and name counts are read from the database."""
+
+    def __init__(self, model: LinkageModel) -> None:
+        super().__init__(model)
+        self.persons = _Persons()  # type: ignore[assignment]
+        self.surname_counts = _Counts("norm_surname")  # type: ignore[assignment]
+        self.given_counts = _Counts("norm_given")  # type: ignore[assignment]
+        self.records: dict[str, DebtorRecord] = {}
+
+    def candidate_ids(self, person: NormalisedPerson) -> list[str]:
+        keys = [key[:80] for key in blocking_keys(person)]
+        rows = list(
+            BlockingKey.objects.filter(key__in=keys, record__kind=DebtorKind.NATURAL)
+            .values_list("key", "record_id")
+            .order_by("record_id")[:CANDIDATES_MAX]
+        )
+        ids = {str(record_id) for _key, record_id in rows}
+        ids.discard(person.record_id)
+        records = DebtorRecord.objects.filter(pk__in=ids).select_related("debtor")
+        persons: dict[str, NormalisedPerson] = {}
+        for record in records:
+            persons[str(record.pk)] = normalise(record)
+            self.records[str(record.pk)] = record
+        self.persons.loaded = persons  # type: ignore[attr-defined]
+        self.blocks = {}
+        for key, record_id in rows:
+            if str(record_id) in persons:
+                self.blocks.setdefault(key, []).append(str(record_id))
+        self.surname_counts.load({person.surname} | {p.surname for p in persons.values()})  # type: ignore[attr-defined]
+        self.given_counts.load({person.given_names} | {p.given_names for p in persons.values()})  # type: ignore[attr-defined]
+        return super().candidate_ids(person)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    record: DebtorRecord
+    weight: float
+    decision: str  # "link", "review"
+    explanation: list[dict[str, Any]]
+
+
+def _explanation(candidate: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": FIELD_LABELS.get(line.field, line.field),
+            "level": LEVEL_LABELS.get(line.level, line.level),
+            "weight": round(line.weight, 2),
+        }
+        for line in candidate.explanation.fields
+    ]
+
+
+def _legal_candidates(record: DebtorRecord) -> list[Candidate]:
+    keys = keys_of(record)
+    ids = BlockingKey.objects.filter(key__in=keys, record__kind=DebtorKind.LEGAL).values_list(
+        "record_id", flat=True
+    )
+    if record.pk is not None:
+        ids = ids.exclude(record_id=record.pk)
+    mine = normalise_entity(_entity_of(record))
+    thresholds = linkage_model().thresholds
+    out = []
+    for other in DebtorRecord.objects.filter(pk__in=list(ids)[:CANDIDATES_MAX]).select_related("debtor"):
+        decision = compare_entities(mine, normalise_entity(_entity_of(other)))
+        if decision.decision == "distinct":
+            continue
+        weight = thresholds.link + 1 if decision.decision == "link" else thresholds.review
+        out.append(
+            Candidate(
+                other,
+                weight,
+                decision.decision,
+                [{"field": "Firma", "level": decision.rule or decision.decision, "weight": None}],
+            )
+        )
+    return out
+
+
+def candidates_for(record: DebtorRecord) -> list[Candidate]:
+    """Known records that may be the same debtor as ``record`` (at or above the review threshold), best first."""
+    if record.kind == DebtorKind.LEGAL:
+        return _legal_candidates(record)
+    index = DatabasePersonIndex(linkage_model())
+    person = person_of(record)
+    if record.pk is None:
+        person = replace(person, record_id="neu")  # not stored yet: an id no stored record has
+    found = index.match(person)
+    return [
+        Candidate(index.records[c.record_id], c.weight, c.decision, _explanation(c))
+        for c in found
+        if c.record_id in index.records
+    ]

@@ -1,0 +1,1 @@
+"""Intake of enforcement requests: formats (CSV, JSON), validation, acceptance, rejection report, archive."""
