@@ -82,3 +82,31 @@ def test_incremental_weight_equals_batch_weight() -> None:
     assert by_id[records[left].record_id] == __import__("pytest").approx(
         float(run.weights[strongest]), abs=1e-6
     )
+
+
+def test_oversized_blocks_are_cut_like_the_batch() -> None:
+    """In a block over the cap the index, like the batch run, offers only the sort neighbourhood: the
+    same surname and birth year for 200 people, the new record meets at most 2 · (window − 1) of them
+    through that key, and the nearest ones (same given name) are among them."""
+    from kofo.debtors.linkage.blocking import BLOCK_WINDOW
+
+    given = ["Anna", "Berta", "Clara", "Dora", "Emma", "Frieda", "Greta", "Hilde"]
+    index = PersonIndex(DEFAULT_MODEL)
+    for i in range(200):
+        index.add(
+            PersonRecord(
+                record_id=f"r{i:03d}",
+                surname="Müller",
+                given_names=given[i % len(given)],
+                birth_date=f"1970-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            )
+        )
+    new = normalise_person(
+        PersonRecord(record_id="n", surname="Müller", given_names="Emma", birth_date="1970-05-05")
+    )
+    year_key = next(k for k in blocking_keys(new) if k.startswith("sy:"))
+    assert len(index.blocks[year_key]) == 200
+    found = set(index.candidate_ids(new))
+    through_year = found & set(index.blocks[year_key])
+    assert len(through_year) <= 2 * (BLOCK_WINDOW - 1) + 25  # + the records reached through other keys
+    assert any(index.persons[i].given_first == "emma" for i in through_year)

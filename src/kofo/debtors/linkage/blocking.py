@@ -29,9 +29,9 @@ the debtor who moved to the next Land), so its blocks are the largest and rely o
 
 **Block sizes are capped** (:data:`BLOCK_SIZE_MAX`): a block larger than that (the Müllers born in 1965
 in one Land, or a long street) is not compared all against all; its records are sorted by surname
-phonetic, given-name phonetic and birth date and each is compared with its next ``BLOCK_SIZE_MAX - 1``
-neighbours (sorted neighbourhood). Common names cost linear, not quadratic, time and a true pair in such
-a block is still found, because the same person's records sort next to each other.
+phonetic, given-name phonetic and birth date and each is compared with its ``BLOCK_WINDOW - 1`` nearest
+neighbours on either side (sorted neighbourhood). Common names cost linear, not quadratic, time and a true
+pair in such a block is still found, because the same person's records sort next to each other.
 
 The same keys, as strings (:func:`blocking_keys`), are what the persistent index stores per record.
 """
@@ -45,9 +45,9 @@ import numpy as np
 from kofo.debtors.linkage.records import IntArray, NormalisedPerson, PersonTable
 
 #: Largest block compared all against all.
-BLOCK_SIZE_MAX = int(__import__("os").environ.get("KOFO_BSM", "40"))
+BLOCK_SIZE_MAX = 40
 #: In a larger block each record meets only its ``BLOCK_WINDOW - 1`` neighbours on either side in sort order.
-BLOCK_WINDOW = int(__import__("os").environ.get("KOFO_BW", "12"))
+BLOCK_WINDOW = 12
 KEY_KINDS = ("sy", "dg", "dp", "ps", "cs", "id", "nm", "ny")
 
 
@@ -168,8 +168,14 @@ def key_columns(table: PersonTable) -> dict[str, tuple[IntArray, IntArray]]:
 
 def _sort_rank(table: PersonTable) -> IntArray:
     """Rank of each record in the order used inside oversized blocks (similar records next to each other)."""
-    first = table.name_first_token_phonetic()[table.surname]
-    given = table.given_first_phonetic()[table.given_first]
+    # Phonetic codes are ranked as strings, as the index sorts them (vocabulary codes are arrival order).
+    first_codes = table.name_first_token_phonetic()[table.surname]
+    given_codes = table.given_first_phonetic()[table.given_first]
+    values = np.array(table.phonetic.values, dtype=object)
+    as_string = np.empty(len(values), dtype=np.int64)
+    as_string[np.argsort(values, kind="stable")] = np.arange(len(values))
+    first = as_string[first_codes]
+    given = as_string[given_codes]
     order = np.lexsort((np.arange(len(table)), table.birth_date, given, first))
     rank = np.empty(len(table), dtype=np.int64)
     rank[order] = np.arange(len(table), dtype=np.int64)

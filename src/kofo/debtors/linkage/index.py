@@ -7,7 +7,7 @@ compares the candidates with the same vectorised comparison as the batch run and
 same model -- so a record gets the same weight against a candidate whether it arrives in a batch or alone.
 
 Oversized blocks are cut exactly as in the batch run: of a block larger than ``BLOCK_SIZE_MAX``, only the
-``BLOCK_SIZE_MAX - 1`` records nearest to the new one in the sort order (surname phonetic, given-name
+``BLOCK_WINDOW - 1`` records nearest to the new one in the sort order (surname phonetic, given-name
 phonetic, birth date) on either side are compared.
 """
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kofo.debtors.linkage.blocking import BLOCK_SIZE_MAX, blocking_keys
+from kofo.debtors.linkage.blocking import BLOCK_SIZE_MAX, BLOCK_WINDOW, blocking_keys
 from kofo.debtors.linkage.compare import compare
 from kofo.debtors.linkage.engine import PairExplanation, explain
 from kofo.debtors.linkage.model import LinkageModel, TermFrequencies, match_weights, probability
@@ -49,9 +49,12 @@ def _sort_key(person: NormalisedPerson) -> tuple[str, str, int]:
 class PersonIndex:
     """Blocking key → record ids, plus the normalised records and name frequencies (for term frequencies)."""
 
-    def __init__(self, model: LinkageModel, *, block_size_max: int = BLOCK_SIZE_MAX) -> None:
+    def __init__(
+        self, model: LinkageModel, *, block_size_max: int = BLOCK_SIZE_MAX, window: int = BLOCK_WINDOW
+    ) -> None:
         self.model = model
         self.block_size_max = block_size_max
+        self.window = window
         self.persons: dict[str, NormalisedPerson] = {}
         self.blocks: dict[str, list[str]] = {}
         self.surname_counts: Counter[str] = Counter()
@@ -95,7 +98,7 @@ class PersonIndex:
     def candidate_ids(self, person: NormalisedPerson) -> list[str]:
         """Ids sharing a blocking key with ``person`` (oversized blocks cut to its sort neighbourhood)."""
         found: dict[str, None] = {}
-        reach = self.block_size_max - 1
+        reach = self.window - 1
         for key in blocking_keys(person):
             members = self.blocks.get(key)
             if not members:
