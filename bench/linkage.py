@@ -310,7 +310,7 @@ def _write_default_model() -> None:
     data.sort(key=lambda d: d.record.record_id)
     run = link_table(
         table_from_records([d.record for d in data]),
-        version="kofo-default-1",
+        version="kofo-default-2",
         trained_at=datetime.date.today().isoformat(),
     )
     model = dataclasses.replace(

@@ -61,6 +61,40 @@ def test_surname_levels(a: dict[str, str], b: dict[str, str], level: str, reason
         ({"given_names": "Christoph"}, {"given_names": "Christof"}, "close", "Jaro-Winkler ≥ 0.92"),
         ({"given_names": "Carl"}, {"given_names": "Karl"}, "close", "same Kölner Phonetik"),
         ({"given_names": "Anna"}, {"given_names": "Peter"}, "different", "unrelated names"),
+        ({"given_names": "Peter"}, {"given_names": "Petra"}, "different", "a man's and a woman's name"),
+        (
+            {"given_names": "Martin"},
+            {"given_names": "Martina"},
+            "different",
+            "Martin is male, Martina female",
+        ),
+        (
+            {"given_names": "Andreas"},
+            {"given_names": "Andrea"},
+            "different",
+            "Andrea is female in German use",
+        ),
+        (
+            {"given_names": "Michael"},
+            {"given_names": "Nicole"},
+            "different",
+            "same phonetic 645, unlike spelling",
+        ),
+        (
+            {"given_names": "Jörg"},
+            {"given_names": "Erika"},
+            "different",
+            "same phonetic 074, unlike spelling",
+        ),
+        ({"given_names": "Marie"}, {"given_names": "Maria"}, "close", "both female: a variant"),
+        (
+            {"given_names": "Petra"},
+            {"given_names": "Ptera"},
+            "close",
+            "a typo is not in the lexicon: neutral",
+        ),
+        ({"given_names": "Luca"}, {"given_names": "Lucas"}, "close", "Luca is given to both sexes: no rule"),
+        ({"given_names": "Peter Maria"}, {"given_names": "Maria"}, "first_or_subset", "a man's second name"),
         ({}, {"given_names": ""}, "missing", "missing is neutral"),
     ],
 )
@@ -70,8 +104,35 @@ def test_given_name_levels(a: dict[str, str], b: dict[str, str], level: str, rea
 
 def test_swapped_name_order_counts_as_agreement() -> None:
     levels = _levels({"given_names": "Anna"}, {"surname": "Anna", "given_names": "Müller"})
+    assert levels["surname"] == "exact"
+    assert levels["given_names"] == "exact"
+
+
+def test_swapped_name_order_with_a_typo_is_a_variant() -> None:
+    levels = _levels({"given_names": "Anna"}, {"surname": "Anna", "given_names": "Mülller"})
     assert levels["surname"] == "variant"
     assert levels["given_names"] == "first_or_subset"
+
+
+def test_swapped_pairs_get_no_term_frequency_code() -> None:
+    """A given name in the surname field is rare *as a surname*; that must not look like evidence."""
+    table = table_from_records(
+        [
+            PersonRecord(record_id="a", **{**BASE, "given_names": "Anna"}),
+            PersonRecord(record_id="b", **{**BASE, "surname": "Anna", "given_names": "Müller"}),
+        ]
+    )
+    comparison = compare(table, np.array([0]), np.array([1]))
+    assert comparison.surname_code.tolist() == [0]
+    assert comparison.given_code.tolist() == [0]
+
+
+def test_both_records_swapped_with_given_names_of_different_sex_are_different() -> None:
+    """„Sabine Gassling“ and „Jürgen Gassling“, both written surname-first: two people."""
+    levels = _levels(
+        {"surname": "Sabine", "given_names": "Gassling"}, {"surname": "Jürgen", "given_names": "Gassling"}
+    )
+    assert levels["given_names"] == "different"
 
 
 @pytest.mark.parametrize(

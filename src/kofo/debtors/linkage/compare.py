@@ -14,8 +14,9 @@ Levels, best first (the order is the order of the tests; the first that holds wi
     Jaro-Winkler ≥ 0.92 or equal Kölner Phonetik · ``far`` Jaro-Winkler ≥ 0.80 · ``different``
 ``given_names``
     ``exact`` · ``first_or_subset`` same first given name, or one set of given names inside the other
-    („Anna Maria“/„Anna“) · ``close`` Jaro-Winkler ≥ 0.92 or equal phonetic · ``far`` ≥ 0.80 ·
-    ``different``
+    („Anna Maria“/„Anna“) · ``close`` Jaro-Winkler ≥ 0.92, or equal phonetic with Jaro-Winkler ≥ 0.80 ·
+    ``far`` ≥ 0.80 · ``different``; first given names of different sex (Peter/Petra, see
+    :mod:`~kofo.debtors.linkage.given_names`) are ``different`` unless one set lies inside the other
 ``birth_date``
     ``exact`` · ``day_month_swapped`` (05.03. / 03.05.) · ``digits_transposed`` two adjacent digits
     swapped (1967/1976, 12/21) · ``one_component_off`` two of day, month, year agree · ``year_only`` ·
@@ -216,14 +217,24 @@ def _compare(table: PersonTable, left: IntArray, right: IntArray) -> Comparison:
     open_ = g_present & ~g_exact & ~g_first & (givens_multi[ga] | givens_multi[gb])
     g_subset = np.zeros(len(ga), dtype=bool)
     g_subset[open_] = _token_subset(t.givens, ga[open_], gb[open_])
-    g_phon = (gphon[fa] == gphon[fb]) & (gphon[fa] > 0)
-    open_ = g_present & ~g_exact & ~g_first & ~g_subset & ~g_phon
+    open_ = g_present & ~g_exact & ~g_first & ~g_subset
     g_jw = np.zeros(len(ga), dtype=np.float32)
     g_jw[open_] = _jaro_winkler(t.given_firsts, fa[open_], fb[open_])
     multi = open_ & (givens_multi[ga] | givens_multi[gb])
     g_jw[multi] = np.maximum(g_jw[multi], _jaro_winkler(t.givens, ga[multi], gb[multi]))
+    # A shared Kölner Phonetik code alone is weak for short given names (Michael/Nicole: 645,
+    # Jörg/Erika: 074); it counts only where the spelling is at least "far" alike.
+    g_phon = (gphon[fa] == gphon[fb]) & (gphon[fa] > 0) & (g_jw >= NAME_FAR)
+    # A man's and a woman's name are two people however alike they are spelled (Peter/Petra).
+    sex = t.given_first_sex()
+    sex_conflict = (sex[fa] > 0) & (sex[fb] > 0) & (sex[fa] != sex[fb])
     g_levels = _select(
-        [g_exact, g_first | g_subset, g_phon | (g_jw >= NAME_CLOSE), g_jw >= NAME_FAR],
+        [
+            g_exact,
+            g_first | g_subset,
+            ~sex_conflict & (g_phon | (g_jw >= NAME_CLOSE)),
+            ~sex_conflict & (g_jw >= NAME_FAR),
+        ],
         ~g_present,
     )
 
@@ -255,6 +266,15 @@ def _compare(table: PersonTable, left: IntArray, right: IntArray) -> Comparison:
     )
     s_levels[swapped] = level("surname", "variant")
     g_levels[swapped] = level("given_names", "first_or_subset")
+    as_given = t.name_as_given()
+    swapped_exact = swapped & (as_given[sa] == gb) & (as_given[sb] == ga) & (gb > 0) & (ga > 0)
+    s_levels[swapped_exact] = level("surname", "exact")
+    g_levels[swapped_exact] = level("given_names", "exact")
+    # Both records swapped at the source ("Sabine Gassling" / "Jürgen Gassling" in surname, given name):
+    # the given names sit in the surname fields, and a man's and a woman's name there are two people.
+    name_sex = t.name_first_token_sex()
+    swapped_conflict = (name_sex[sa] > 0) & (name_sex[sb] > 0) & (name_sex[sa] != name_sex[sb])
+    g_levels[swapped_conflict & ~swapped] = level("given_names", "different")
 
     # birth date
     d_levels = _date_levels(t.birth_date[left], t.birth_date[right])
@@ -289,8 +309,10 @@ def _compare(table: PersonTable, left: IntArray, right: IntArray) -> Comparison:
     p_levels[(ia == 0) | (ib == 0)] = MISSING
 
     levels = np.stack([s_levels, g_levels, d_levels, a_levels, p_levels], axis=1)
-    s_exact = s_levels == 0
-    g_exact = g_levels == 0
+    # Term frequencies are those of the value in its field; a swapped pair's surname field holds a given
+    # name (rare as a surname), so it gets no frequency adjustment at all.
+    s_exact = (s_levels == 0) & ~swapped
+    g_exact = (g_levels == 0) & ~swapped
     return Comparison(
         levels=levels,
         surname_code=np.where(s_exact, sa, 0).astype(np.int32),

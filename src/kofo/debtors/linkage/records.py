@@ -16,6 +16,7 @@ from operator import itemgetter
 import numpy as np
 import numpy.typing as npt
 
+from kofo.debtors.linkage.given_names import sex_of
 from kofo.debtors.linkage.normalise import (
     BirthDate,
     fold,
@@ -217,10 +218,32 @@ class PersonTable:
             lambda v: self.phonetic.code(koelner_phonetik(v.split(" ", 1)[0]) if v else ""),
         )
 
+    def name_first_token_sex(self) -> Int32Array:
+        """Per code of ``names``: the sex of the surname field's first token read as a given name.
+
+        Meaningful only for records whose surname and given-name fields were swapped at the source.
+        """
+        return self._vocab_derived(
+            "name_first_sex", self.names, lambda v: int(sex_of(v.split(" ", 1)[0])) if v else 0
+        )
+
+    def name_as_given(self) -> Int32Array:
+        """Per code of ``names``: the code of the same string in ``givens`` (0 when no given name is it).
+
+        Lets a comparison see that two records with swapped name fields agree *exactly*, crosswise.
+        """
+        return self._vocab_derived(
+            "name_as_given", self.names, lambda v: self.givens._index.get(v, 0) if v else 0
+        )
+
     def given_first_phonetic(self) -> Int32Array:
         return self._vocab_derived(
             "given_first_phonetic", self.given_firsts, lambda v: self.phonetic.code(koelner_phonetik(v))
         )
+
+    def given_first_sex(self) -> Int32Array:
+        """Per code of ``given_firsts``: the :class:`~kofo.debtors.linkage.given_names.Sex` of the name."""
+        return self._vocab_derived("given_first_sex", self.given_firsts, lambda v: int(sex_of(v)))
 
     def given_first_initial(self) -> Int32Array:
         return self._vocab_derived("given_first_initial", self.given_firsts, lambda v: ord(v[0]) if v else 0)
