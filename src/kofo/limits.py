@@ -25,3 +25,7 @@ AUDIT_VERIFY_BATCH_SIZE = 5_000
 INTAKE_FILE_BYTES_MAX = 50 * 1000 * 1000
 INTAKE_ROWS_MAX = 200_000
 INTAKE_API_ITEMS_MAX = 10_000
+
+# The daily run (issue 4): debtor files per unit of work; a worker's claim on a batch expires after this.
+DAILY_BATCH_CASES = 200
+DAILY_BATCH_LEASE_MINUTES = 30

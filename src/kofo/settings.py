@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_tasks",
     "kofo.audit",
     "kofo.partners",
     "kofo.ledger",
@@ -83,6 +84,15 @@ INSTALLED_APPS = [
     "kofo.api",
     "kofo.demo",
 ]
+
+# Background work goes through Django's task interface (DESIGN.md). The default runs each task at once in
+# the calling process; KOFO_TASKS_BACKEND names another backend class (e.g. django-tasks-db's database
+# backend) for offices that run separate worker processes.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("KOFO_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
+    }
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -201,5 +211,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KOFO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }

@@ -45,7 +45,7 @@ def _ensure_open(claim: Claim) -> None:
         )
 
 
-def _take_out(
+def take_out(
     claim: Claim,
     amounts: dict[Component, Cents],
     *,
@@ -93,7 +93,7 @@ def do_reduce_claim(
             code="claim.reduction_invalid",
             params={"amount": amount, "open": open_amount, "component": component.label},
         )
-    _take_out(
+    take_out(
         claim,
         {component: amount},
         reason_code="claim.reduction",
@@ -119,7 +119,7 @@ def _take_out_everything(
     _ensure_open(claim)
     amounts = {c: a for c, a in open_components(claim).items() if a}
     if amounts:
-        _take_out(
+        take_out(
             claim,
             amounts,
             reason_code=reason_code,
@@ -214,7 +214,7 @@ def do_record_direct_payment(
         if share > 0:
             allocation[component] = share
             remaining = remaining - share
-    _take_out(
+    take_out(
         claim,
         allocation,
         reason_code="claim.direct_payment",

@@ -4,8 +4,11 @@ record what the partner *submitted*, never a running balance."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
+from kofo.audit.appendonly import AppendOnlyModel
 from kofo.money import Cents
 
 
@@ -15,10 +18,19 @@ class ClaimStatus(models.TextChoices):
     SETTLED = "settled", "erledigt"
     CANCELLED = "cancelled", "abgesetzt"
     WITHDRAWN = "withdrawn", "zurückgenommen"
+    TIME_BARRED = "time_barred", "verjährt"
 
 
 # Claims in these states are no longer enforced.
-CLOSED_STATUSES = (ClaimStatus.SETTLED, ClaimStatus.CANCELLED, ClaimStatus.WITHDRAWN)
+CLOSED_STATUSES = (ClaimStatus.SETTLED, ClaimStatus.CANCELLED, ClaimStatus.WITHDRAWN, ClaimStatus.TIME_BARRED)
+
+#: Claim types on which Säumniszuschläge accrue by default: taxes (§ 240 AO) and the municipal levies whose
+#: Kommunalabgabengesetz applies § 240 AO (in the Saarland by the KAG's reference to the AO). Fines, coercive fines
+#: (OWiG, § 329 AO), repayment claims and other claims carry no Säumniszuschlag; for them a partner that
+#: submits surcharges (``surcharges_until``) shows the claim carries them, and the office follows it.
+SURCHARGE_CLAIM_TYPES = frozenset(
+    {"grundsteuer", "gewerbesteuer", "hundesteuer", "abfallgebuehren", "abwassergebuehren", "beitraege"}
+)
 
 
 class Claim(models.Model):
@@ -73,7 +85,231 @@ class Claim(models.Model):
         return Cents(self.principal_cents)
 
     @property
+    def carries_surcharges(self) -> bool:
+        """Whether Säumniszuschläge accrue on the claim (see :data:`SURCHARGE_CLAIM_TYPES`)."""
+        return self.claim_type in SURCHARGE_CLAIM_TYPES or self.surcharges_until is not None
+
+    @property
     def submitted_total(self) -> Cents:
         return Cents(
             self.principal_cents + self.surcharges_cents + self.reminder_fee_cents + self.prior_costs_cents
         )
+
+
+# --- Debtor files (Schuldnerakten) ------------------------------------------------------------------------
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "in Bearbeitung"
+    SUSPENDED = "suspended", "zurückgestellt"
+    CLOSED = "closed", "abgeschlossen"
+
+
+class CaseCloseReason(models.TextChoices):
+    PAID = "paid", "bezahlt"
+    NOTHING_OPEN = "nothing_open", "keine offene Forderung mehr"
+    TIME_BARRED = "time_barred", "verjährt"
+    WITHDRAWN = "withdrawn", "zurückgenommen"
+    MERGED = "merged", "mit anderer Akte zusammengeführt"
+
+
+class Case(models.Model):
+    """The debtor file: every claim of every partner against one debtor, worked as one.
+
+    Claims belong to a case through their debtor record (``Claim.debtor_record.debtor``); when two
+    debtors are merged, the surviving debtor's file takes over and the other is closed as ``merged``.
+    """
+
+    number = models.CharField("Aktenzeichen", max_length=20, unique=True)
+    debtor = models.OneToOneField(
+        "debtors.Debtor", on_delete=models.PROTECT, related_name="case", verbose_name="Schuldner"
+    )
+    status = models.CharField("Status", max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name="Sachbearbeitung",
+    )
+    assignment_reason = models.CharField("Zuständigkeit nach", max_length=200, blank=True)
+    opened_on = models.DateField("angelegt am")
+    review_on = models.DateField("Wiedervorlage der Zurückstellung", null=True, blank=True)
+    closed_on = models.DateField("abgeschlossen am", null=True, blank=True)
+    close_reason = models.CharField(
+        "Abschlussgrund", max_length=14, choices=CaseCloseReason.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = "Schuldnerakte"
+        verbose_name_plural = "Schuldnerakten"
+        ordering = ["number"]
+        indexes = [models.Index(fields=["status", "caseworker"]), models.Index(fields=["review_on"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class AssignmentRuleKind(models.TextChoices):
+    ALPHABET = "alphabet", "Anfangsbuchstabe des Namens"
+    POSTCODE = "postcode", "Postleitzahlbereich"
+    WORKLOAD = "workload", "geringste Zahl offener Akten"
+
+
+class AssignmentRule(models.Model):
+    """Who works a new debtor file: the first matching active rule by ``priority`` decides.
+
+    ``alphabet``: the debtor's (sur)name starts with a letter from ``value_from`` to ``value_to``
+    (umlauts as their base letter); ``postcode``: the postcode starts with ``value_from``, or lies between
+    ``value_from`` and ``value_to``; ``workload``: the caseworker among the rule's group with the fewest
+    open files — rules of this kind with the same priority form the group.
+    """
+
+    kind = models.CharField("Art", max_length=10, choices=AssignmentRuleKind.choices)
+    value_from = models.CharField("von", max_length=10, blank=True)
+    value_to = models.CharField("bis", max_length=10, blank=True)
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="Sachbearbeitung"
+    )
+    priority = models.PositiveIntegerField("Rang", default=100)
+    active = models.BooleanField("aktiv", default=True)
+
+    class Meta:
+        verbose_name = "Zuständigkeitsregel"
+        verbose_name_plural = "Zuständigkeitsregeln"
+        ordering = ["priority", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value_from}–{self.value_to}".strip("– ")
+
+
+class CaseNote(AppendOnlyModel):
+    """A caseworker's note in the file (never edited: a correction is a new note)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    author = models.CharField("verfasst von", max_length=150)
+    text = models.TextField("Vermerk")
+    created_at = models.DateTimeField("angelegt", default=timezone.now)
+
+    class Meta:
+        verbose_name = "Aktenvermerk"
+        verbose_name_plural = "Aktenvermerke"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.text[:40]}"
+
+
+class FollowUpKind(models.TextChoices):
+    MANUAL = "manual", "Wiedervorlage"
+    REVIEW = "review", "Prüfung der Zurückstellung"
+    LIMITATION = "limitation", "Verjährung droht"
+    DEFERRAL_ENDS = "deferral_ends", "Stundung endet"
+
+
+class FollowUp(models.Model):
+    """Wiedervorlage: the file comes back to the caseworker on ``due_on`` for ``reason``.
+
+    System follow-ups carry a ``key`` so that the daily run creates each only once (idempotent).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="follow_ups")
+    kind = models.CharField("Art", max_length=14, choices=FollowUpKind.choices, default=FollowUpKind.MANUAL)
+    key = models.CharField(max_length=80, blank=True)
+    due_on = models.DateField("fällig am")
+    reason = models.CharField("Anlass", max_length=300)
+    created_by = models.CharField("angelegt von", max_length=150)
+    created_at = models.DateTimeField("angelegt", default=timezone.now)
+    done_at = models.DateTimeField("erledigt am", null=True, blank=True)
+    done_by = models.CharField("erledigt von", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "Wiedervorlage"
+        verbose_name_plural = "Wiedervorlagen"
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["done_at", "due_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "key"], condition=~models.Q(key=""), name="follow_up_key_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.due_on}: {self.reason}"
+
+
+class SurchargeAccrual(AppendOnlyModel):
+    """One Säumniszuschlag (§ 240 AO) booked on a claim: month ``month_index`` of the delay.
+
+    The unique key (claim, month) makes the daily accrual idempotent: a month is booked once, whenever
+    and however often the run for a date is repeated.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="surcharge_accruals")
+    month_index = models.PositiveIntegerField("Säumnismonat")
+    starts_on = models.DateField("entstanden am")
+    base_cents = models.BigIntegerField("Bemessungsgrundlage (Cent)")
+    amount_cents = models.BigIntegerField("Säumniszuschlag (Cent)")
+    transaction = models.ForeignKey("ledger.Transaction", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "Säumniszuschlag"
+        verbose_name_plural = "Säumniszuschläge"
+        ordering = ["claim", "month_index"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "month_index"], name="surcharge_accrual_month_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} Monat {self.month_index}: {Cents(self.amount_cents)}"
+
+
+# --- the daily run ----------------------------------------------------------------------------------------
+
+
+class DailyRunStatus(models.TextChoices):
+    RUNNING = "running", "läuft"
+    DONE = "done", "abgeschlossen"
+
+
+class DailyRun(models.Model):
+    """The daily run for one date: planned once, its batches worked by any number of workers."""
+
+    run_date = models.DateField("Stichtag", unique=True)
+    status = models.CharField(max_length=10, choices=DailyRunStatus.choices, default=DailyRunStatus.RUNNING)
+    started_at = models.DateTimeField("begonnen", default=timezone.now)
+    finished_at = models.DateTimeField("beendet", null=True, blank=True)
+    batches_total = models.PositiveIntegerField("Pakete", default=0)
+    summary = models.JSONField("Ergebnis", default=dict)
+
+    class Meta:
+        verbose_name = "Tageslauf"
+        verbose_name_plural = "Tagesläufe"
+        ordering = ["-run_date"]
+
+    def __str__(self) -> str:
+        return f"Tageslauf {self.run_date}"
+
+
+class DailyRunBatch(models.Model):
+    """One bounded unit of work: the debtor files with ids from ``first_case_id`` to ``last_case_id``."""
+
+    run = models.ForeignKey(DailyRun, on_delete=models.CASCADE, related_name="batches")
+    number = models.PositiveIntegerField("Paket")
+    first_case_id = models.BigIntegerField()
+    last_case_id = models.BigIntegerField()
+    cases = models.PositiveIntegerField("Akten")
+    done_at = models.DateTimeField("erledigt", null=True, blank=True)
+    worker = models.CharField("bearbeitet von", max_length=120, blank=True)
+    leased_until = models.DateTimeField("reserviert bis", null=True, blank=True)
+    result = models.JSONField("Ergebnis", default=dict)
+
+    class Meta:
+        verbose_name = "Paket des Tageslaufs"
+        verbose_name_plural = "Pakete des Tageslaufs"
+        ordering = ["run", "number"]
+        constraints = [models.UniqueConstraint(fields=["run", "number"], name="daily_batch_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.run} Paket {self.number}"

@@ -17,6 +17,8 @@ from django.utils import timezone
 from schwifty import IBAN
 
 from kofo.audit.actors import SystemActor
+from kofo.cases.casefiles import do_save_assignment_rule
+from kofo.cases.models import AssignmentRule, AssignmentRuleKind
 from kofo.partners.actions import (
     do_create_user,
     do_issue_api_token,
@@ -314,6 +316,20 @@ def load_demo(step: Callable[[str], None] = lambda _label: None) -> DemoResult:
             )
             created.append(f"Benutzer {demo_user.username}")
         step(demo_user.username)
+
+    if not AssignmentRule.objects.exists():
+        innendienst = User.objects.get(username="innendienst")
+        for letters in (("A", "K"), ("L", "Z")):
+            do_save_assignment_rule(
+                AssignmentRule(
+                    kind=AssignmentRuleKind.ALPHABET,
+                    value_from=letters[0],
+                    value_to=letters[1],
+                    caseworker=innendienst,
+                ),
+                actor=DEMO_ACTOR,
+            )
+        created.append("Zuständigkeitsregeln A–K, L–Z (Innendienst)")
 
     token_secret = None
     landkreis = partners["landkreis-saarlouis"]

@@ -73,6 +73,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     # A Partner user's rows are limited to its own partner by kofo.partners.access.restrict.
     Role.PARTNER: (
         "partners.view_own_partner",
+        # The calculators read no data of the office; partners check surcharges before they submit.
+        "partners.use_calculators",
         "cases.view_claim",
         "cases.change_claim",
         "intake.view_importbatch",
@@ -90,6 +92,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "ledger.view_posting",
         "audit.view_auditevent",
         "audit.view_personaldataaccess",
+        # Auditors re-compute surcharges, fees and garnishable amounts.
+        "partners.use_calculators",
     ),
 }
 

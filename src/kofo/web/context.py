@@ -69,6 +69,8 @@ def nav_items_for(request: HttpRequest) -> list[NavItem]:
         entries.append(("Schuldner", reverse("web:debtor_list"), "prefix"))
     if rules.can_view_reviews(user):
         entries.append(("Prüffälle", reverse("web:review_list"), "prefix"))
+    if rules.can_use_calculators(user):
+        entries.append(("Rechner", reverse("web:calculators"), "prefix"))
     if rules.can_view_ledger(user):
         entries.append(("Hauptbuch", reverse("web:ledger"), "prefix"))
     if rules.can_view_audit(user):

@@ -62,6 +62,10 @@ def can_view_partner_balances(user: User) -> bool:
     return has(user, "ledger.view_account")
 
 
+def can_use_calculators(user: User) -> bool:
+    return has(user, "partners.use_calculators")
+
+
 def can_view_ledger(user: User) -> bool:
     return is_office(user) and has(user, "ledger.view_account")
 

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from kofo.web.views import agreements, audit, claims, dashboard, debtors, intake, ledger, partners, tokens
+from kofo.web.views import (
+    agreements,
+    audit,
+    calculators,
+    claims,
+    dashboard,
+    debtors,
+    intake,
+    ledger,
+    partners,
+    tokens,
+)
 
 app_name = "web"
 
@@ -27,6 +38,8 @@ urlpatterns = [
     path("schuldner/<str:number>/", debtors.debtor_detail, name="debtor_detail"),
     path("schuldner/<str:number>/zusammenfuehren/", debtors.debtor_merge, name="debtor_merge"),
     path("schuldner/<str:number>/abspalten/", debtors.debtor_split, name="debtor_split"),
+    path("rechner/", calculators.calculator_page, name="calculators"),
+    path("rechner/<slug:name>/", calculators.calculate, name="calculate"),
     path("hauptbuch/", ledger.account_list, name="ledger"),
     path("hauptbuch/konten/<int:pk>/", ledger.account_detail, name="account_detail"),
     path("hauptbuch/buchungen/<int:pk>/", ledger.transaction_detail, name="transaction_detail"),
