@@ -20,6 +20,13 @@ from kofo.partners.models import (
 from kofo.partners.roles import Role
 
 TEST_ACTOR = SystemActor("system:test")
+#: The header line of the intake CSV standard (docs/formats/intake-csv.md), for tests that build requests.
+INTAKE_CSV_HEADER = (
+    "kassenzeichen;forderungsart;rechtsgrundlage;bescheiddatum;bekanntgabe;faelligkeit;mahndatum;mahnfrist;"
+    "hauptforderung;saeumniszuschlaege;saeumniszuschlaege_bis;mahngebuehr;kosten;schuldnernummer;schuldnerart;"
+    "familienname;vornamen;geburtsname;geburtsdatum;firma;rechtsform;registergericht;registernummer;strasse;"
+    "hausnummer;plz;ort;staat;telefon;email;iban;massnahmen;hinweise"
+)
 PASSWORD = "Test-Passwort-2026!"
 _seq = itertools.count(1)
 

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "kofo.debtors",
     "kofo.cases",
     "kofo.intake",
+    "kofo.payments",
     "kofo.web",
     "kofo.api",
     "kofo.demo",
@@ -189,6 +190,9 @@ USE_I18N = True
 USE_TZ = True
 # The Land whose public holidays count for legal periods (§ 108 AO, § 193 BGB): Saarland by default.
 KOFO_LAND = os.environ.get("KOFO_LAND", "SL")
+# How one payment is shared across the creditors of one debtor (LAW.md: a setting of the office):
+# "oldest_due_first" (default) or "pro_rata".
+KOFO_ALLOCATION_POLICY = os.environ.get("KOFO_ALLOCATION_POLICY", "oldest_due_first")
 
 # --- Static files ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"

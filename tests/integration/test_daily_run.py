@@ -40,6 +40,10 @@ from kofo.cases.models import (
     DailyRunStatus,
     FollowUp,
     FollowUpKind,
+    Measure,
+    MeasureKind,
+    MeasureStatus,
+    StrategySettings,
     SurchargeAccrual,
 )
 from kofo.intake.actions import do_import_request
@@ -52,12 +56,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-HEADER = (
-    "kassenzeichen;forderungsart;rechtsgrundlage;bescheiddatum;bekanntgabe;faelligkeit;mahndatum;mahnfrist;"
-    "hauptforderung;saeumniszuschlaege;saeumniszuschlaege_bis;mahngebuehr;kosten;schuldnernummer;schuldnerart;"
-    "familienname;vornamen;geburtsname;geburtsdatum;firma;rechtsform;registergericht;registernummer;strasse;"
-    "hausnummer;plz;ort;staat;telefon;email;iban;massnahmen;hinweise"
-)
+HEADER = factories.INTAKE_CSV_HEADER
 ROWS = [
     "GS-A;grundsteuer;§ 25 GrStG;10.01.2025;13.01.2025;10.03.2025;20.03.2025;03.04.2025;1.598,00;;;;;1;natuerlich;"
     "Müller;Anna;;12.03.1978;;;;;Hauptstraße;12;66740;Saarlouis;DE;;;;;",
@@ -163,6 +162,9 @@ def test_the_next_month_adds_only_the_new_surcharges(claims: dict[str, Claim]) -
 def test_limitation_warns_six_months_ahead_and_stops_enforcement_after_expiry(
     claims: dict[str, Claim],
 ) -> None:
+    # Nothing runs unattended here: an automatic demand would interrupt the limitation (§ 231 Abs. 1 Nr. 8
+    # AO) — test_an_automatic_demand_interrupts_the_limitation shows that.
+    StrategySettings.objects.create(pk=1, automatic_kinds=[])
     run_day(dt.date(2025, 6, 29))
     assert not FollowUp.objects.filter(kind=FollowUpKind.LIMITATION).exists()
     run_day(dt.date(2025, 6, 30))
@@ -231,3 +233,20 @@ def test_a_run_killed_midway_ends_like_one_clean_run(claims: dict[str, Claim]) -
     work_batches(run, worker="first")
     assert state() == clean
     assert finish_run(run).status == DailyRunStatus.DONE
+
+
+def test_an_automatic_demand_interrupts_the_limitation(claims: dict[str, Claim]) -> None:
+    """The office's Zahlungsaufforderung is a written demand (§ 231 Abs. 1 Satz 1 Nr. 8 AO): GS-E, due 2020
+    and reminded in 2020, would expire at the end of 2025; the demand of 30.06.2025 starts a new period
+    from the end of 2025 → 31.12.2030."""
+    from kofo.cases.daily import claim_expiry
+
+    assert claim_expiry(claims["GS-E"]) == dt.date(2025, 12, 31)
+    run_day(dt.date(2025, 6, 30))
+    demand = Measure.objects.get(case__debtor=claims["GS-E"].debtor_record.debtor)
+    assert (demand.kind, demand.status, demand.executed_on) == (
+        MeasureKind.ZAHLUNGSAUFFORDERUNG,
+        MeasureStatus.ACTIVE,
+        dt.date(2025, 6, 30),
+    )
+    assert claim_expiry(Claim.objects.get(pk=claims["GS-E"].pk)) == dt.date(2030, 12, 31)

@@ -166,6 +166,34 @@ def get_request(request: HttpRequest, batch_id: int) -> dict[str, Any]:
     return _batch_out(batch)
 
 
+class CaseRefOut(Schema):
+    number: str = Field(description="Aktenzeichen der Schuldnerakte (für Rückfragen)")
+    status: str = Field(description="open | suspended | closed")
+    opened_on: dt.date
+    closed_on: dt.date | None
+    close_reason: str
+
+
+class SurchargeOut(Schema):
+    month: int = Field(description="Säumnismonat (1 = der Monat ab dem Tag nach Fälligkeit)")
+    arises_on: dt.date
+    base_cents: int
+    amount_cents: int
+
+
+class MeasureOut(Schema):
+    kind: str
+    label: str
+    status: str = Field(description="proposed | active | done | failed | cancelled")
+    created_on: dt.date
+    executed_on: dt.date | None
+    served_on: dt.date | None
+    finished_on: dt.date | None
+    stage: str
+    claim_amount_cents: int = Field(description="offener Betrag dieser Forderung bei Ausführung")
+    third_party_kind: str = Field(description="bank | employer | pension | other, leer ohne Drittschuldner")
+
+
 class ClaimOut(Schema):
     kassenzeichen: str
     claim_type: str
@@ -174,6 +202,16 @@ class ClaimOut(Schema):
     deferred_until: dt.date | None
     principal_cents: int
     open_cents: dict[str, int]
+    paid_cents: int = Field(
+        description="bei der Vollstreckungsstelle eingegangen und dieser Forderung zugeordnet"
+    )
+    case: CaseRefOut | None = Field(description="die Schuldnerakte, sobald sie angelegt ist")
+    surcharges: list[SurchargeOut] = Field(
+        description="von der Vollstreckungsstelle gebuchte Säumniszuschläge"
+    )
+    measures: list[MeasureOut] = Field(
+        description="Maßnahmen, die diese Forderung umfassen (ohne Angaben zu Forderungen anderer Partner)"
+    )
 
 
 class ChangeIn(Schema):
@@ -186,8 +224,19 @@ class ChangeIn(Schema):
 
 
 def _claim_out(claim: Claim) -> dict[str, Any]:
-    from kofo.cases.actions import open_components
+    from django.db.models import Sum
 
+    from kofo.cases.actions import open_components
+    from kofo.cases.models import Case, MeasureClaim, SurchargeAccrual
+    from kofo.payments.models import PaymentAllocation
+
+    case = Case.objects.filter(debtor_id=claim.debtor_record.debtor_id).first()
+    links = (
+        MeasureClaim.objects.filter(claim=claim)
+        .select_related("measure__third_party")
+        .order_by("measure__created_on", "measure_id")
+    )
+    paid = PaymentAllocation.objects.filter(claim=claim).aggregate(total=Sum("amount_cents"))["total"] or 0
     return {
         "kassenzeichen": claim.kassenzeichen,
         "claim_type": claim.claim_type,
@@ -196,6 +245,40 @@ def _claim_out(claim: Claim) -> dict[str, Any]:
         "deferred_until": claim.deferred_until,
         "principal_cents": claim.principal_cents,
         "open_cents": {str(c): int(a) for c, a in open_components(claim).items()},
+        "paid_cents": int(paid),
+        "case": None
+        if case is None
+        else {
+            "number": case.number,
+            "status": case.status,
+            "opened_on": case.opened_on,
+            "closed_on": case.closed_on,
+            "close_reason": case.close_reason,
+        },
+        "surcharges": [
+            {
+                "month": a.month_index,
+                "arises_on": a.starts_on,
+                "base_cents": a.base_cents,
+                "amount_cents": a.amount_cents,
+            }
+            for a in SurchargeAccrual.objects.filter(claim=claim).order_by("month_index")
+        ],
+        "measures": [
+            {
+                "kind": link.measure.kind,
+                "label": link.measure.get_kind_display(),
+                "status": link.measure.status,
+                "created_on": link.measure.created_on,
+                "executed_on": link.measure.executed_on,
+                "served_on": link.measure.served_on,
+                "finished_on": link.measure.finished_on,
+                "stage": link.measure.stage,
+                "claim_amount_cents": link.amount_cents,
+                "third_party_kind": link.measure.third_party.kind if link.measure.third_party else "",
+            }
+            for link in links
+        ],
     }
 
 

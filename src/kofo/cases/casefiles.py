@@ -278,6 +278,8 @@ def _close_reason(statuses: set[str]) -> CaseCloseReason:
         return CaseCloseReason.PAID
     if statuses == {ClaimStatus.TIME_BARRED}:
         return CaseCloseReason.TIME_BARRED
+    if statuses == {ClaimStatus.RETURNED}:
+        return CaseCloseReason.RETURNED
     if statuses <= {ClaimStatus.WITHDRAWN, ClaimStatus.CANCELLED}:
         return CaseCloseReason.WITHDRAWN
     return CaseCloseReason.NOTHING_OPEN

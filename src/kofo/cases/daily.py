@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,25 +43,46 @@ from kofo.audit.actors import Actor, SystemActor
 from kofo.audit.recording import record_event
 from kofo.cases.actions import take_out
 from kofo.cases.casefiles import (
-    case_claims,
     do_close_case_if_done,
     do_close_merged_case,
     do_ensure_case,
     do_reopen_case,
     do_schedule_follow_up,
 )
+from kofo.cases.measures import (
+    DL_APPOINTMENT,
+    DL_DECLARATION,
+    DL_DISCLOSURE_DEMAND,
+    DL_PAYMENT,
+    DL_PAYOUT_HOLD,
+    bank_for_iban,
+    do_cancel_measure,
+    do_finish_measure,
+    do_note_third_party,
+    do_propose_measure,
+    do_start_measure,
+    limitation_kind,
+)
 from kofo.cases.models import (
     Case,
     CaseStatus,
+    CaseThirdParty,
     Claim,
     ClaimStatus,
     DailyRun,
     DailyRunBatch,
     DailyRunStatus,
+    FollowUp,
     FollowUpKind,
+    Measure,
+    MeasureClaim,
+    MeasureKind,
+    MeasureStatus,
+    StrategySettings,
     SurchargeAccrual,
 )
-from kofo.debtors.models import Debtor
+from kofo.cases.strategy import propose
+from kofo.debtors.models import Debtor, DebtorRecord
 from kofo.law.deadlines import DEFAULT_LAND, format_date
 from kofo.law.limitation import (
     LimitationEvent,
@@ -72,14 +93,17 @@ from kofo.law.limitation import (
 )
 from kofo.law.surcharges import SurchargeMonth, compute_surcharges
 from kofo.ledger.accounts import partner_account, receivable_account
-from kofo.ledger.actions import credit, debit, do_post_transaction
+from kofo.ledger.actions import Entry, credit, debit, do_post_transactions
 from kofo.ledger.balances import component_balances
-from kofo.ledger.models import AccountKind, Component, Posting
+from kofo.ledger.models import Account, AccountKind, Component, Posting
 from kofo.limits import DAILY_BATCH_CASES, DAILY_BATCH_LEASE_MINUTES
 from kofo.money import Cents
 from kofo.partners.models import Office
 
 DAILY_ACTOR = SystemActor("system:tageslauf")
+#: Measures the daily run never starts by itself, whatever the settings say: they need a decision on the
+#: review date or on the claims (Niederschlagung, Rückgabe) or the field service's planning.
+MANUAL_ONLY = (MeasureKind.NIEDERSCHLAGUNG, MeasureKind.RUECKGABE, MeasureKind.AUSSENDIENST)
 ENFORCED = (ClaimStatus.OPEN, ClaimStatus.DEFERRED)
 
 
@@ -102,84 +126,91 @@ def principal_payments(claim: Claim, *, until: dt.date) -> list[tuple[dt.date, C
     return [(day, Cents(-amount)) for day, amount in rows]
 
 
-@action
-def do_book_surcharge(claim: Claim, *, month: SurchargeMonth, actor: Actor) -> SurchargeAccrual | None:
-    """Book one month's Säumniszuschlag on the claim (§ 240 AO), once: the partner's receivable grows."""
-    if SurchargeAccrual.objects.filter(claim=claim, month_index=month.index).exists():
-        return None
-    txn = do_post_transaction(
-        [
-            debit(
-                receivable_account(claim.partner, claim, Component.SURCHARGE, claim.kassenzeichen),
-                month.amount,
-            ),
-            credit(partner_account(claim.partner, AccountKind.PARTNER_CLAIMS), month.amount),
-        ],
-        reason_code="claim.surcharge",
-        description=(
-            f"Säumniszuschlag {claim.kassenzeichen}, {month.index}. Säumnismonat ab {format_date(month.starts_on)}"
-        ),
-        value_date=month.starts_on,
-        obj=claim,
-        partner=claim.partner,
-        actor=actor,
-    )
-    return SurchargeAccrual.objects.create(
-        claim=claim,
-        month_index=month.index,
-        starts_on=month.starts_on,
-        base_cents=int(month.base),
-        amount_cents=int(month.amount),
-        transaction=txn,
-    )
+def new_surcharge_months(
+    claim: Claim,
+    run_date: dt.date,
+    *,
+    land: str,
+    payments: list[tuple[dt.date, Cents]],
+    booked: set[int],
+) -> list[SurchargeMonth]:
+    """The Säumniszuschläge of ``claim`` that have arisen by ``run_date`` and are not booked yet (§ 240 AO).
 
-
-def accrue_surcharges(claim: Claim, run_date: dt.date, *, land: str, actor: Actor) -> Cents:
-    """Book the Säumniszuschläge of ``claim`` that have arisen by ``run_date`` and are not booked yet.
-
-    Months the partner already charged (up to ``surcharges_until``) are not charged again.
+    ``payments`` lowered the principal (by value date); months in ``booked`` are booked already; months the
+    partner charged itself (up to ``surcharges_until``) are not charged again; a month of 0,00 EUR (base
+    below 50 EUR) books nothing.
     """
     if not claim.carries_surcharges or claim.status not in ENFORCED:
-        return Cents(0)
+        return []
     result = compute_surcharges(
         claim.principal,
         claim.due_date,
         until=run_date,
-        payments=principal_payments(claim, until=run_date),
+        payments=payments,
         deferred_until=claim.deferred_until,
         land=land,
     )
-    booked = set(SurchargeAccrual.objects.filter(claim=claim).values_list("month_index", flat=True))
-    total = Cents(0)
-    for month in result.months:
-        if month.amount <= 0 or month.index in booked or month.starts_on > run_date:
-            continue
-        if claim.surcharges_until is not None and month.starts_on <= claim.surcharges_until:
-            continue
-        if do_book_surcharge(claim, month=month, actor=actor) is not None:
-            total = total + month.amount
-    return total
+    return [
+        month
+        for month in result.months
+        if month.amount > 0
+        and month.index not in booked
+        and month.starts_on <= run_date
+        and (claim.surcharges_until is None or month.starts_on > claim.surcharges_until)
+    ]
+
+
+def accrue_surcharges(claim: Claim, run_date: dt.date, *, land: str, actor: Actor) -> Cents:
+    """Book the new Säumniszuschläge of one claim now (outside a daily run, e.g. before a payment)."""
+    with transaction.atomic():
+        context = BatchContext.load([], run_date, actor=actor, claims=[claim])
+        months = new_surcharge_months(
+            claim,
+            run_date,
+            land=land,
+            payments=context.credits.get(claim.pk, []),
+            booked=context.booked.get(claim.pk, set()),
+        )
+        for month in months:
+            context.add_surcharge(claim, month)
+        context.flush()
+    return sum((m.amount for m in months), Cents(0))
 
 
 # --- Verjährung -------------------------------------------------------------------------------------------
 
 
-def limitation_events(claim: Claim) -> list[LimitationEvent]:
+def limitation_events(
+    claim: Claim, measure_events: list[tuple[str, dt.date | None]] | None = None
+) -> list[LimitationEvent]:
     """The events of the claim's history that matter for limitation (§ 231 AO).
 
-    The partner's Mahnung is a written demand (Nr. 8). Measures of the office will add theirs (issue 4).
-    A Stundung interrupts too, but its start is not recorded; leaving it out can only make the computed
-    expiry earlier — the safe side for stopping enforcement.
+    The partner's Mahnung is a written demand (Nr. 8); the office's measures that covered the claim add
+    theirs (:func:`kofo.cases.measures.limitation_kind`: demand Nr. 8, address inquiry Nr. 7, instalment
+    arrangement Nr. 1, enforcement measures Nr. 3). ``measure_events`` (kind, executed on) are read from the
+    database when not given. A Stundung interrupts too, but its start is not recorded; leaving it out can
+    only make the computed expiry earlier — the safe side for stopping enforcement.
     """
     events: list[LimitationEvent] = []
     if claim.reminder_date is not None and claim.reminder_date >= claim.due_date:
         events.append(LimitationEvent(LimitationEventKind.SCHRIFTLICHE_GELTENDMACHUNG, claim.reminder_date))
+    if measure_events is None:
+        measure_events = list(
+            MeasureClaim.objects.filter(claim=claim, measure__executed_on__isnull=False).values_list(
+                "measure__kind", "measure__executed_on"
+            )
+        )
+    for kind, executed_on in measure_events:
+        event_kind = limitation_kind(kind)
+        if event_kind is not None and executed_on is not None and executed_on >= claim.due_date:
+            events.append(LimitationEvent(LimitationEventKind(event_kind), executed_on))
     return events
 
 
-def claim_expiry(claim: Claim) -> dt.date:
+def claim_expiry(claim: Claim, measure_events: list[tuple[str, dt.date | None]] | None = None) -> dt.date:
+    """The last day of the claim's Zahlungsverjährung with every interruption the file knows."""
     return limitation_expiry(
-        claim.due_date, limitation_events(claim), assessed_on=claim.notified_on
+        claim.due_date, limitation_events(claim, measure_events), assessed_on=claim.notified_on
     ).expires_on
 
 
@@ -258,41 +289,171 @@ class RunCounts:
         return {**dict(sorted(self.counts.items())), "surcharges_cents": self.surcharges_cents}
 
 
-def process_case(case: Case, run_date: dt.date, *, land: str, actor: Actor = DAILY_ACTOR) -> RunCounts:
-    """The daily steps for one file, in one transaction."""
-    out = RunCounts()
-    with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("debtor").get(pk=case.pk)
-        out.counts["files"] += 1
-        if case.status == CaseStatus.CLOSED:
-            return out
-        if case.debtor.merged_into_id is not None:
-            do_close_merged_case(case, on=run_date, actor=actor)
-            out.counts["files_merged"] += 1
-            return out
-        if case.status == CaseStatus.SUSPENDED and case.review_on is not None and case.review_on <= run_date:
-            do_reopen_case(case, on=run_date, reason="Wiedervorlagedatum erreicht", actor=actor)
-            out.counts["files_reopened"] += 1
-        for claim in case_claims(case).filter(status__in=ENFORCED).select_related("partner").order_by("pk"):
-            out.counts["claims"] += 1
-            if (
-                claim.status == ClaimStatus.DEFERRED
-                and claim.deferred_until is not None
-                and claim.deferred_until < run_date
+class BatchContext:
+    """What the daily steps need about a batch of files, read with a few queries, and the surcharge
+    bookings collected for one bulk posting (:func:`kofo.ledger.actions.do_post_transactions`)."""
+
+    def __init__(self, run_date: dt.date, actor: Actor) -> None:
+        self.run_date = run_date
+        self.actor = actor
+        self.land = _land()
+        self.settings = StrategySettings.current()
+        self.claims: dict[int, list[Claim]] = defaultdict(list)  # by debtor id
+        self.credits: dict[int, list[tuple[dt.date, Cents]]] = defaultdict(list)  # by claim id
+        self.booked: dict[int, set[int]] = defaultdict(set)  # by claim id
+        self.events: dict[int, list[tuple[str, dt.date | None]]] = defaultdict(list)  # by claim id
+        self.busy: set[int] = set()  # files with a proposed or running measure
+        self.clocks_due: set[int] = set()  # files with a running measure whose clock ran out
+        self.ibans: dict[int, list[tuple[str, str]]] = defaultdict(list)  # by debtor id
+        self.known_ibans: dict[int, set[str]] = defaultdict(set)  # by file id
+        self.follow_up_keys: dict[int, set[str]] = defaultdict(set)  # by file id
+        self.pending: list[tuple[Claim, SurchargeMonth]] = []
+
+    @classmethod
+    def load(
+        cls, cases: list[Case], run_date: dt.date, *, actor: Actor, claims: list[Claim] | None = None
+    ) -> BatchContext:
+        ctx = cls(run_date, actor)
+        case_ids = [c.pk for c in cases]
+        debtor_ids = [c.debtor_id for c in cases]
+        if claims is None:
+            claims = list(
+                Claim.objects.filter(debtor_record__debtor_id__in=debtor_ids, status__in=ENFORCED)
+                .select_related("partner", "debtor_record")
+                .order_by("pk")
+            )
+        for claim in claims:
+            ctx.claims[claim.debtor_record.debtor_id].append(claim)
+        claim_ids = [c.pk for c in claims]
+        for subject_id, day, amount in (
+            Posting.objects.filter(
+                account__subject_type="cases.claim",
+                account__subject_id__in=[str(i) for i in claim_ids],
+                account__component=Component.PRINCIPAL,
+                amount_cents__lt=0,
+                transaction__value_date__lte=run_date,
+            )
+            .values_list("account__subject_id", "transaction__value_date", "amount_cents")
+            .order_by("transaction__value_date", "id")
+        ):
+            ctx.credits[int(subject_id)].append((day, Cents(-amount)))
+        for claim_id, month in SurchargeAccrual.objects.filter(claim_id__in=claim_ids).values_list(
+            "claim_id", "month_index"
+        ):
+            ctx.booked[claim_id].add(month)
+        for claim_id, kind, executed_on in MeasureClaim.objects.filter(
+            claim_id__in=claim_ids, measure__executed_on__isnull=False
+        ).values_list("claim_id", "measure__kind", "measure__executed_on"):
+            ctx.events[claim_id].append((kind, executed_on))
+        if case_ids:
+            for case_id, status, deadline in Measure.objects.filter(
+                case_id__in=case_ids, status__in=(MeasureStatus.PROPOSED, MeasureStatus.ACTIVE)
+            ).values_list("case_id", "status", "deadline_on"):
+                ctx.busy.add(case_id)
+                if status == MeasureStatus.ACTIVE and deadline is not None and deadline < run_date:
+                    ctx.clocks_due.add(case_id)
+            for debtor_id, iban, partner_name in (
+                DebtorRecord.objects.filter(debtor_id__in=debtor_ids)
+                .exclude(iban="")
+                .values_list("debtor_id", "iban", "partner__name")
+                .order_by("pk")
             ):
-                claim = do_end_deferral(claim, case=case, run_date=run_date, actor=actor)
-                out.counts["deferrals_ended"] += 1
-            booked = accrue_surcharges(claim, run_date, land=land, actor=actor)
-            if booked:
-                out.counts["claims_with_new_surcharges"] += 1
-                out.surcharges_cents += int(booked)
-            expires_on = claim_expiry(claim)
-            status = status_for_expiry(expires_on, run_date)
-            if status is LimitationStatus.EXPIRED:
-                do_close_time_barred_claim(claim, expired_on=expires_on, run_date=run_date, actor=actor)
-                out.counts["claims_time_barred"] += 1
-            elif status is LimitationStatus.WARNING:
-                before = case.follow_ups.count()
+                ctx.ibans[debtor_id].append((iban, partner_name))
+            for case_id, iban in CaseThirdParty.objects.filter(case_id__in=case_ids).values_list(
+                "case_id", "iban"
+            ):
+                ctx.known_ibans[case_id].add(iban)
+            for case_id, key in (
+                FollowUp.objects.filter(case_id__in=case_ids).exclude(key="").values_list("case_id", "key")
+            ):
+                ctx.follow_up_keys[case_id].add(key)
+        return ctx
+
+    def add_surcharge(self, claim: Claim, month: SurchargeMonth) -> None:
+        self.pending.append((claim, month))
+        self.booked[claim.pk].add(month.index)
+
+    def flush(self) -> int:
+        """Book the collected Säumniszuschläge: one transaction per claim and month, one audit event."""
+        if not self.pending:
+            return 0
+        pending, self.pending = self.pending, []
+        codes = {
+            claim.pk: f"1400-cases.claim-{claim.pk}-{Component.SURCHARGE.value}" for claim, _month in pending
+        }
+        accounts = {a.code: a for a in Account.objects.filter(code__in=set(codes.values()))}
+        for claim, _month in pending:
+            if codes[claim.pk] not in accounts:
+                accounts[codes[claim.pk]] = receivable_account(
+                    claim.partner, claim, Component.SURCHARGE, claim.kassenzeichen
+                )
+        partner_claims: dict[int, Account] = {}
+        entries = []
+        for claim, month in pending:
+            if claim.partner_id not in partner_claims:
+                partner_claims[claim.partner_id] = partner_account(claim.partner, AccountKind.PARTNER_CLAIMS)
+            entries.append(
+                Entry(
+                    lines=[
+                        debit(accounts[codes[claim.pk]], month.amount),
+                        credit(partner_claims[claim.partner_id], month.amount),
+                    ],
+                    value_date=month.starts_on,
+                    description=(
+                        f"Säumniszuschlag {claim.kassenzeichen}, {month.index}. Säumnismonat ab "
+                        f"{format_date(month.starts_on)}"
+                    ),
+                    object_type="cases.claim",
+                    object_id=str(claim.pk),
+                )
+            )
+        txns = do_post_transactions(
+            entries, reason_code="claim.surcharge", actor=self.actor, audit_action="cases.book_surcharges"
+        )
+        SurchargeAccrual.objects.bulk_create(
+            [
+                SurchargeAccrual(
+                    claim=claim,
+                    month_index=month.index,
+                    starts_on=month.starts_on,
+                    base_cents=int(month.base),
+                    amount_cents=int(month.amount),
+                    transaction=txn,
+                )
+                for (claim, month), txn in zip(pending, txns, strict=True)
+            ]
+        )
+        return len(pending)
+
+
+def process_case(case: Case, ctx: BatchContext) -> RunCounts:
+    """The daily steps for one file (inside the batch's transaction, see :func:`process_batch`)."""
+    out = RunCounts()
+    run_date, actor = ctx.run_date, ctx.actor
+    out.counts["files"] += 1
+    if case.status == CaseStatus.CLOSED:
+        return out
+    if case.debtor.merged_into_id is not None:
+        do_close_merged_case(case, on=run_date, actor=actor)
+        out.counts["files_merged"] += 1
+        return out
+    if case.status == CaseStatus.SUSPENDED and case.review_on is not None and case.review_on <= run_date:
+        case = do_reopen_case(case, on=run_date, reason="Wiedervorlagedatum erreicht", actor=actor)
+        out.counts["files_reopened"] += 1
+    claims_changed = False
+    enforced = ctx.claims.get(case.debtor_id, [])
+    for claim in enforced:
+        out.counts["claims"] += 1
+        expires_on = claim_expiry(claim, ctx.events.get(claim.pk, []))
+        status = status_for_expiry(expires_on, run_date)
+        if status is LimitationStatus.EXPIRED:
+            do_close_time_barred_claim(claim, expired_on=expires_on, run_date=run_date, actor=actor)
+            out.counts["claims_time_barred"] += 1
+            claims_changed = True
+            continue
+        if status is LimitationStatus.WARNING:
+            key = f"limitation:{claim.pk}:{expires_on.isoformat()}"
+            if key not in ctx.follow_up_keys[case.pk]:
                 do_schedule_follow_up(
                     case,
                     due_on=run_date,
@@ -301,15 +462,163 @@ def process_case(case: Case, run_date: dt.date, *, land: str, actor: Actor = DAI
                         "(§§ 228, 231 AO): verjährungsunterbrechende Maßnahme prüfen."
                     ),
                     kind=FollowUpKind.LIMITATION,
-                    key=f"limitation:{claim.pk}:{expires_on.isoformat()}",
+                    key=key,
                     actor=actor,
                 )
-                if case.follow_ups.count() > before:
-                    out.counts["limitation_warnings"] += 1
+                ctx.follow_up_keys[case.pk].add(key)
+                out.counts["limitation_warnings"] += 1
+        if (
+            claim.status == ClaimStatus.DEFERRED
+            and claim.deferred_until is not None
+            and claim.deferred_until < run_date
+        ):
+            claim = do_end_deferral(claim, case=case, run_date=run_date, actor=actor)
+            out.counts["deferrals_ended"] += 1
+        months = new_surcharge_months(
+            claim,
+            run_date,
+            land=ctx.land,
+            payments=ctx.credits.get(claim.pk, []),
+            booked=ctx.booked[claim.pk],
+        )
+        for month in months:
+            ctx.add_surcharge(claim, month)
+            out.surcharges_cents += int(month.amount)
+        if months:
+            out.counts["claims_with_new_surcharges"] += 1
+    if not enforced or claims_changed:
         closed = do_close_case_if_done(case, on=run_date, actor=actor)
         if closed.status == CaseStatus.CLOSED:
             out.counts["files_closed"] += 1
+            end_measures_of_closed_case(closed, run_date, actor=actor)
+            return out
+    if case.status != CaseStatus.OPEN:
+        return out
+    finished = False
+    if case.pk in ctx.clocks_due:
+        advanced = advance_measures(case, run_date, actor=actor)
+        out.counts.update(advanced)
+        finished = bool(advanced.get("payment_periods_ended"))
+    new_ibans = [
+        (iban, name)
+        for iban, name in ctx.ibans.get(case.debtor_id, [])
+        if iban not in ctx.known_ibans[case.pk]
+    ]
+    if new_ibans:
+        note_known_banks(case, run_date, actor=actor, ibans=new_ibans)
+        ctx.known_ibans[case.pk].update(iban for iban, _name in new_ibans)
+    if case.pk not in ctx.busy or finished:
+        ctx.flush()  # the strategy reads balances: today's surcharges first
+        out.counts.update(apply_strategy(case, run_date, actor=actor, settings=ctx.settings))
     return out
+
+
+# --- measures: clocks and strategy ------------------------------------------------------------------------
+
+CLOCK_FOLLOW_UPS = {
+    DL_DECLARATION: "Drittschuldnererklärung überfällig (§ 316 AO): beim Drittschuldner nachfassen.",
+    DL_PAYOUT_HOLD: "Auszahlungssperre abgelaufen (§ 835 Abs. 3 ZPO): Zahlung des Drittschuldners überwachen.",
+    DL_DISCLOSURE_DEMAND: "Zahlungsfrist vor der Vermögensauskunft abgelaufen: Ladung zustellen lassen.",
+    DL_APPOINTMENT: "Termin zur Vermögensauskunft vorbei: Ergebnis eintragen.",
+}
+
+
+def advance_measures(case: Case, run_date: dt.date, *, actor: Actor) -> Counter[str]:
+    """Act on the clocks that have run out: a payment period ends the demand; the others raise a follow-up."""
+    counts: Counter[str] = Counter()
+    due = case.measures.filter(status=MeasureStatus.ACTIVE, deadline_on__lt=run_date).order_by(
+        "deadline_on", "pk"
+    )
+    for measure in due:
+        if measure.deadline_kind == DL_PAYMENT:
+            do_finish_measure(
+                measure, status=MeasureStatus.DONE, on=run_date, note="Zahlungsfrist abgelaufen", actor=actor
+            )
+            counts["payment_periods_ended"] += 1
+        elif measure.deadline_kind in CLOCK_FOLLOW_UPS:
+            assert measure.deadline_on is not None
+            do_schedule_follow_up(
+                case,
+                due_on=run_date,
+                reason=f"{measure.get_kind_display()}: {CLOCK_FOLLOW_UPS[measure.deadline_kind]}",
+                kind=FollowUpKind.DEADLINE,
+                key=f"clock:{measure.pk}:{measure.deadline_kind}:{measure.deadline_on.isoformat()}",
+                actor=actor,
+            )
+            Measure.objects.filter(pk=measure.pk).update(deadline_kind="", deadline_on=None)
+            counts["deadline_follow_ups"] += 1
+    return counts
+
+
+def note_known_banks(
+    case: Case, run_date: dt.date, *, actor: Actor, ibans: list[tuple[str, str]] | None = None
+) -> None:
+    """The banks of the IBANs the partners gave for the debtor are known third parties."""
+    known = set(case.third_party_links.values_list("iban", flat=True))
+    if ibans is None:
+        ibans = list(
+            DebtorRecord.objects.filter(debtor_id=case.debtor_id)
+            .exclude(iban="")
+            .values_list("iban", "partner__name")
+            .order_by("pk")
+        )
+    for iban, partner_name in ibans:
+        if iban in known:
+            continue
+        bank = bank_for_iban(iban)
+        if bank is not None:
+            do_note_third_party(
+                case, third_party=bank, source=f"IBAN aus dem Ersuchen von {partner_name}", on=run_date,
+                actor=actor, iban=iban,
+            )  # fmt: skip
+        known.add(iban)
+
+
+def apply_strategy(
+    case: Case, run_date: dt.date, *, actor: Actor, settings: StrategySettings | None = None
+) -> Counter[str]:
+    """Propose the strategy's next measure; kinds the office runs automatically are started at once."""
+    counts: Counter[str] = Counter()
+    settings = settings or StrategySettings.current()
+    proposal = propose(case, run_date, settings)
+    if proposal is None:
+        return counts
+    measure = do_propose_measure(
+        case,
+        proposal.kind,
+        reason=proposal.reason,
+        on=run_date,
+        key=proposal.key(case),
+        third_party=proposal.third_party,
+        actor=actor,
+    )
+    if measure.status != MeasureStatus.PROPOSED:
+        return counts
+    counts["measures_proposed"] += 1
+    if proposal.kind in settings.automatic_kinds and proposal.kind not in MANUAL_ONLY:
+        do_start_measure(measure, on=run_date, actor=actor)
+        counts["measures_started"] += 1
+    else:
+        do_schedule_follow_up(
+            case,
+            due_on=run_date,
+            reason=f"Vorschlag: {measure.get_kind_display()} – {proposal.reason}",
+            kind=FollowUpKind.PROPOSAL,
+            key=f"proposal:{measure.pk}",
+            actor=actor,
+        )
+    return counts
+
+
+def end_measures_of_closed_case(case: Case, run_date: dt.date, *, actor: Actor) -> None:
+    """A closed file has nothing left to enforce: running measures are done, proposals dropped."""
+    for measure in case.measures.filter(status__in=(MeasureStatus.ACTIVE, MeasureStatus.PROPOSED)):
+        if measure.status == MeasureStatus.ACTIVE:
+            do_finish_measure(
+                measure, status=MeasureStatus.DONE, on=run_date, note="Akte abgeschlossen", actor=actor
+            )
+        else:
+            do_cancel_measure(measure, reason="Akte abgeschlossen", on=run_date, actor=actor)
 
 
 # --- planning and batches ---------------------------------------------------------------------------------
@@ -398,20 +707,42 @@ def claim_batch(run: DailyRun, *, worker: str, number: int | None = None) -> Dai
 def process_batch(
     batch: DailyRunBatch, *, on_case: Callable[[], None] | None = None, actor: Actor = DAILY_ACTOR
 ) -> RunCounts:
-    """Every file of the batch (each in its own transaction), then the batch is marked done."""
+    """Every file of the batch, then the batch is marked done — all in one transaction.
+
+    The batch is the unit of work: it commits completely or not at all, so a run killed midway redoes at
+    most the batch it was in. Each file runs in a savepoint: a file that fails (bad data) is rolled back
+    alone, reported in the batch's result (``errors``), and the rest of the batch goes on.
+    """
     run_date = batch.run.run_date
-    land = _land()
     out = RunCounts()
-    cases = (
-        Case.objects.filter(pk__gte=batch.first_case_id, pk__lte=batch.last_case_id)
-        .exclude(status=CaseStatus.CLOSED)
-        .order_by("pk")
-    )
-    for case in cases.iterator(chunk_size=DAILY_BATCH_CASES):
-        out.add(process_case(case, run_date, land=land, actor=actor))
-        if on_case is not None:
-            on_case()
-    DailyRunBatch.objects.filter(pk=batch.pk).update(done_at=timezone.now(), result=out.as_dict())
+    errors: list[str] = []
+    with transaction.atomic():
+        cases = list(
+            Case.objects.select_for_update()
+            .filter(pk__gte=batch.first_case_id, pk__lte=batch.last_case_id)
+            .exclude(status=CaseStatus.CLOSED)
+            .order_by("pk")
+        )
+        debtors = {d.pk: d for d in Debtor.objects.filter(pk__in=[c.debtor_id for c in cases])}
+        for case in cases:
+            case.debtor = debtors[case.debtor_id]
+        ctx = BatchContext.load(cases, run_date, actor=actor)
+        for case in cases:
+            pending_before = len(ctx.pending)
+            try:
+                with transaction.atomic():
+                    out.add(process_case(case, ctx))
+            except Exception as exc:  # one file's bad data must not stop the office's day
+                del ctx.pending[pending_before:]
+                errors.append(f"{case.number}: {exc}")
+                out.counts["files_failed"] += 1
+            if on_case is not None:
+                on_case()
+        ctx.flush()
+        result = out.as_dict()
+        if errors:
+            result["errors"] = errors[:100]
+        DailyRunBatch.objects.filter(pk=batch.pk).update(done_at=timezone.now(), result=result)
     return out
 
 
@@ -424,7 +755,7 @@ def finish_run(run: DailyRun) -> DailyRun:
     for result in run.batches.values_list("result", flat=True):
         part = RunCounts()
         part.surcharges_cents = int(result.get("surcharges_cents", 0))
-        part.counts.update({k: int(v) for k, v in result.items() if k != "surcharges_cents"})
+        part.counts.update({k: int(v) for k, v in result.items() if k not in ("surcharges_cents", "errors")})
         total.add(part)
     summary = total.as_dict()
     if run.status != DailyRunStatus.DONE or run.summary != summary:

@@ -19,10 +19,17 @@ class ClaimStatus(models.TextChoices):
     CANCELLED = "cancelled", "abgesetzt"
     WITHDRAWN = "withdrawn", "zurückgenommen"
     TIME_BARRED = "time_barred", "verjährt"
+    RETURNED = "returned", "an den Partner zurückgegeben"
 
 
 # Claims in these states are no longer enforced.
-CLOSED_STATUSES = (ClaimStatus.SETTLED, ClaimStatus.CANCELLED, ClaimStatus.WITHDRAWN, ClaimStatus.TIME_BARRED)
+CLOSED_STATUSES = (
+    ClaimStatus.SETTLED,
+    ClaimStatus.CANCELLED,
+    ClaimStatus.WITHDRAWN,
+    ClaimStatus.TIME_BARRED,
+    ClaimStatus.RETURNED,
+)
 
 #: Claim types on which Säumniszuschläge accrue by default: taxes (§ 240 AO) and the municipal levies whose
 #: Kommunalabgabengesetz applies § 240 AO (in the Saarland by the KAG's reference to the AO). Fines, coercive fines
@@ -111,6 +118,7 @@ class CaseCloseReason(models.TextChoices):
     TIME_BARRED = "time_barred", "verjährt"
     WITHDRAWN = "withdrawn", "zurückgenommen"
     MERGED = "merged", "mit anderer Akte zusammengeführt"
+    RETURNED = "returned", "an die Partner zurückgegeben"
 
 
 class Case(models.Model):
@@ -203,6 +211,8 @@ class CaseNote(AppendOnlyModel):
 
 class FollowUpKind(models.TextChoices):
     MANUAL = "manual", "Wiedervorlage"
+    PROPOSAL = "proposal", "Vorschlag der Strategie"
+    DEADLINE = "deadline", "Frist einer Maßnahme"
     REVIEW = "review", "Prüfung der Zurückstellung"
     LIMITATION = "limitation", "Verjährung droht"
     DEFERRAL_ENDS = "deferral_ends", "Stundung endet"
@@ -313,3 +323,202 @@ class DailyRunBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} Paket {self.number}"
+
+
+# --- measures ---------------------------------------------------------------------------------------------
+
+
+class ThirdPartyKind(models.TextChoices):
+    BANK = "bank", "Kreditinstitut"
+    EMPLOYER = "employer", "Arbeitgeber"
+    PENSION = "pension", "Rentenversicherungsträger"
+    OTHER = "other", "sonstiger Drittschuldner"
+
+
+class ThirdParty(models.Model):
+    """A third-party debtor (Drittschuldner): a bank (by BIC), an employer, a pension insurer …"""
+
+    kind = models.CharField("Art", max_length=10, choices=ThirdPartyKind.choices)
+    name = models.CharField("Name", max_length=200)
+    bic = models.CharField("BIC", max_length=11, blank=True, db_index=True)
+    street = models.CharField("Straße und Hausnummer", max_length=160, blank=True)
+    postcode = models.CharField("PLZ", max_length=10, blank=True)
+    city = models.CharField("Ort", max_length=80, blank=True)
+    email = models.EmailField("E-Mail", blank=True)
+
+    class Meta:
+        verbose_name = "Drittschuldner"
+        verbose_name_plural = "Drittschuldner"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeasureKind(models.TextChoices):
+    ZAHLUNGSAUFFORDERUNG = "zahlungsaufforderung", "Zahlungsaufforderung mit Vollstreckungsankündigung"
+    AUFENTHALTSERMITTLUNG = "aufenthaltsermittlung", "Anfrage beim Einwohnermeldeamt"
+    PFEV_BANK = "pfev_bank", "Pfändung eines Kontos (PfEV Bank)"
+    PFEV_LOHN = "pfev_lohn", "Pfändung von Arbeitseinkommen (PfEV Arbeitgeber)"
+    PFEV_RENTE = "pfev_rente", "Pfändung der Rente (PfEV Rentenversicherung)"
+    VERMOEGENSAUSKUNFT = "vermoegensauskunft", "Vermögensauskunft"
+    SCHULDNERVERZEICHNIS = "schuldnerverzeichnis", "Eintragungsanordnung Schuldnerverzeichnis"
+    KONTENABRUF = "kontenabruf", "Kontenabrufersuchen"
+    AUSSENDIENST = "aussendienst", "Vollstreckungsauftrag an den Außendienst"
+    RATENZAHLUNG = "ratenzahlung", "Ratenzahlung (Vollstreckungsaufschub)"
+    NIEDERSCHLAGUNG = "niederschlagung", "Niederschlagung"
+    RUECKGABE = "rueckgabe", "Rückgabe an den Partner"
+
+
+class MeasureStatus(models.TextChoices):
+    PROPOSED = "proposed", "vorgeschlagen"
+    ACTIVE = "active", "laufend"
+    DONE = "done", "erledigt"
+    FAILED = "failed", "erfolglos"
+    CANCELLED = "cancelled", "verworfen"
+
+
+#: Measures in these states are finished.
+MEASURE_FINISHED = (MeasureStatus.DONE, MeasureStatus.FAILED, MeasureStatus.CANCELLED)
+
+
+class Measure(models.Model):
+    """One enforcement measure in a debtor file, with its clocks.
+
+    ``deadline_on``/``deadline_kind`` is the clock that runs now (payment period, declaration of the third
+    party, payout hold, summons date …); the daily run acts when it has passed. ``key`` makes a proposal
+    unique (the strategy proposes each measure once).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="measures")
+    kind = models.CharField("Maßnahme", max_length=24, choices=MeasureKind.choices)
+    status = models.CharField(
+        "Status", max_length=10, choices=MeasureStatus.choices, default=MeasureStatus.PROPOSED
+    )
+    key = models.CharField(max_length=80, blank=True)
+    reason = models.CharField("Begründung", max_length=500, blank=True)
+    proposed_by = models.CharField("vorgeschlagen von", max_length=150, blank=True)
+    third_party = models.ForeignKey(
+        ThirdParty, null=True, blank=True, on_delete=models.PROTECT, related_name="measures"
+    )
+    claims: models.ManyToManyField[Claim, MeasureClaim] = models.ManyToManyField(
+        Claim, through="MeasureClaim", related_name="measures"
+    )
+    amount_cents = models.BigIntegerField("Betrag der Maßnahme (Cent)", default=0)
+    created_on = models.DateField("angelegt am")
+    executed_on = models.DateField("ausgeführt am", null=True, blank=True)
+    served_on = models.DateField("zugestellt am", null=True, blank=True)
+    deadline_on = models.DateField("Frist bis", null=True, blank=True)
+    deadline_kind = models.CharField("Frist", max_length=40, blank=True)
+    payout_hold_until = models.DateField("Auszahlungssperre bis", null=True, blank=True)
+    stage = models.CharField("Stand", max_length=120, blank=True)
+    result = models.JSONField("Ergebnis", default=dict, blank=True)
+    fee_cents = models.BigIntegerField("Gebühren (Cent)", default=0)
+    effort_units = models.DecimalField("Aufwandseinheiten", max_digits=8, decimal_places=2, default=0)
+    finished_on = models.DateField("abgeschlossen am", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Vollstreckungsmaßnahme"
+        verbose_name_plural = "Vollstreckungsmaßnahmen"
+        ordering = ["case", "-created_on", "-id"]
+        indexes = [models.Index(fields=["status", "deadline_on"]), models.Index(fields=["kind", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "key"], condition=~models.Q(key=""), name="measure_key_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.case.number})"
+
+
+class MeasureClaim(models.Model):
+    """A claim a measure enforces, with its open amount when the measure was taken."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="claim_links")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="measure_links")
+    amount_cents = models.BigIntegerField("offen bei Ausführung (Cent)", default=0)
+
+    class Meta:
+        verbose_name = "Forderung einer Maßnahme"
+        verbose_name_plural = "Forderungen einer Maßnahme"
+        constraints = [models.UniqueConstraint(fields=["measure", "claim"], name="measure_claim_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id}/{self.claim_id}"
+
+
+class CaseThirdParty(models.Model):
+    """A third party known to owe the debtor (the bank of a known IBAN, an employer from a disclosure …)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="third_party_links")
+    third_party = models.ForeignKey(ThirdParty, on_delete=models.PROTECT, related_name="case_links")
+    source = models.CharField("Quelle", max_length=200)
+    noted_on = models.DateField("bekannt seit")
+    iban = models.CharField("IBAN des Schuldners", max_length=34, blank=True)
+
+    class Meta:
+        verbose_name = "bekannter Drittschuldner"
+        verbose_name_plural = "bekannte Drittschuldner"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "third_party"], name="case_third_party_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.third_party}"
+
+
+def default_automatic_kinds() -> list[str]:
+    """By default the daily run sends the payment demand unattended; everything else is proposed."""
+    return ["zahlungsaufforderung"]
+
+
+class StrategySettings(models.Model):
+    """The office's rules of proportionality and automation for the strategy (one row, editable)."""
+
+    field_min_amount_cents = models.BigIntegerField(
+        "kein Außendienst unter (Cent)", default=10_000,
+        help_text="Unter diesem offenen Betrag schlägt die Strategie keinen Vollstreckungsauftrag vor.",
+    )  # fmt: skip
+    small_amount_cents = models.BigIntegerField(
+        "Kleinbetrag (Cent)", default=3_600,
+        help_text="Offene Beträge darunter werden nach erfolglosen Schreibtischmaßnahmen zur Niederschlagung vorgeschlagen.",
+    )  # fmt: skip
+    pkonto_recent_months = models.PositiveIntegerField(
+        "P-Konto-Sperre (Monate)", default=6,
+        help_text="Keine neue Kontopfändung bei derselben Bank, wenn eine Erklärung in diesen Monaten ein P-Konto ohne Überschuss zeigte.",
+    )  # fmt: skip
+    demand_repeat_months = models.PositiveIntegerField("neue Zahlungsaufforderung nach (Monaten)", default=12)
+    niederschlagung_review_months = models.PositiveIntegerField(
+        "Wiedervorlage nach Niederschlagung (Monate)", default=12
+    )
+    automatic_kinds = models.JSONField(
+        "automatisch ausgeführte Maßnahmen", default=default_automatic_kinds, blank=True,
+        help_text="Maßnahmearten, die der Tageslauf ohne Sachbearbeitung ausführt, z. B. [\"zahlungsaufforderung\"].",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = "Strategie-Einstellungen"
+        verbose_name_plural = "Strategie-Einstellungen"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="strategy_settings_singleton")]
+
+    def __str__(self) -> str:
+        return "Strategie-Einstellungen"
+
+    @classmethod
+    def current(cls) -> StrategySettings:
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class EffortRate(models.Model):
+    """Effort units a measure kind costs (for partner billing); kinds without a row use the defaults."""
+
+    kind = models.CharField("Maßnahme", max_length=24, choices=MeasureKind.choices, unique=True)
+    units = models.DecimalField("Aufwandseinheiten", max_digits=8, decimal_places=2)
+
+    class Meta:
+        verbose_name = "Aufwandssatz"
+        verbose_name_plural = "Aufwandssätze"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.units}"

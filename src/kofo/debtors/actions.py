@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -52,6 +53,20 @@ def current(debtor: Debtor) -> Debtor:
     return debtor
 
 
+#: Checks a higher layer registers (the cases app: running garnishments) that keep a record from being
+#: linked *automatically* to a debtor; each returns the German reason or None. The pair then goes to the
+#: review queue with that reason. (Registered at start-up, so this module imports nothing above it.)
+AUTO_LINK_GUARDS: list[Callable[[Debtor], str | None]] = []
+
+
+def auto_link_blocked(debtor: Debtor) -> str | None:
+    for guard in AUTO_LINK_GUARDS:
+        reason = guard(debtor)
+        if reason:
+            return reason
+    return None
+
+
 @action
 def do_register_debtor_record(partner: Partner, fields: dict[str, Any], *, actor: Actor) -> DebtorRecord:
     """Store the debtor as the partner describes them and link the record to a debtor.
@@ -83,6 +98,7 @@ def do_register_debtor_record(partner: Partner, fields: dict[str, Any], *, actor
             .first()
         )
     review_candidate = None
+    blocked: str | None = None
     if same_id is not None:
         record.debtor = current(same_id.debtor)
         record.link_decision = LinkDecision.PARTNER_ID
@@ -91,6 +107,8 @@ def do_register_debtor_record(partner: Partner, fields: dict[str, Any], *, actor
         best = scored[0] if scored else None
         record.link_score = best.weight if best else None
         if best is not None and best.decision == "link":
+            blocked = auto_link_blocked(current(best.record.debtor))
+        if best is not None and best.decision == "link" and blocked is None:
             record.debtor = current(best.record.debtor)
             record.link_decision = LinkDecision.AUTO
         else:
@@ -109,7 +127,7 @@ def do_register_debtor_record(partner: Partner, fields: dict[str, Any], *, actor
             candidate_record=review_candidate.record,
             score=review_candidate.weight,
             explanation=review_candidate.explanation,
-            reason="Übereinstimmung zwischen den Schwellen",
+            reason=blocked or "Übereinstimmung zwischen den Schwellen",
         )
     record_event(
         actor=actor,

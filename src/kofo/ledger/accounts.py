@@ -36,7 +36,7 @@ def partner_account(partner: Partner, kind: AccountKind) -> Account:
 
 
 def receivable_account(
-    partner: Partner, subject: models.Model, component: Component, label: str = ""
+    partner: Partner | None, subject: models.Model, component: Component, label: str = ""
 ) -> Account:
     """The receivable of one claim component (a sub-account per claim and component)."""
     subject_type = subject._meta.label_lower

@@ -163,3 +163,78 @@ def do_reverse_transaction(
         summary={"reverses": original.pk, "reason": reason},
     )
     return reversal
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One transaction of a bulk posting: its lines, value date, text and business object."""
+
+    lines: Sequence[Line]
+    value_date: dt.date
+    description: str
+    object_type: str = ""
+    object_id: str = ""
+
+
+#: Transactions one bulk posting may hold (one audit event covers them all).
+BULK_TRANSACTIONS_MAX = 10_000
+
+
+@action
+def do_post_transactions(
+    entries: Sequence[Entry],
+    *,
+    reason_code: str,
+    actor: Actor,
+    audit_action: str = "ledger.post_transactions",
+) -> list[Transaction]:
+    """Post many balanced transactions at once (mass jobs such as the daily run), audited by one event.
+
+    Each entry is checked like a single posting (balanced, at least two lines). The audit event lists every
+    transaction with its object and postings, so the trail stays complete while the job writes one event per
+    batch instead of one per booking.
+    """
+    if not entries:
+        return []
+    if len(entries) > BULK_TRANSACTIONS_MAX:
+        raise ValueError(f"Höchstens {BULK_TRANSACTIONS_MAX} Buchungen auf einmal.")
+    reason_code_validator(reason_code)
+    for entry in entries:
+        _check(entry.lines)
+    today = _today()
+    created_by = actor_name(actor)
+    txns = Transaction.objects.bulk_create(
+        [
+            Transaction(
+                booking_date=today,
+                value_date=entry.value_date,
+                reason_code=reason_code,
+                description=entry.description[:300],
+                object_type=entry.object_type,
+                object_id=entry.object_id,
+                created_by=created_by,
+            )
+            for entry in entries
+        ]
+    )
+    Posting.objects.bulk_create(
+        [
+            Posting(transaction=txn, account=line.account, amount_cents=int(line.amount))
+            for txn, entry in zip(txns, entries, strict=True)
+            for line in entry.lines
+            if line.amount
+        ]
+    )
+    record_event(
+        actor=actor,
+        action=audit_action,
+        summary={
+            "reason_code": reason_code,
+            "transactions": [
+                [txn.pk, entry.object_type, entry.object_id, str(entry.value_date),
+                 [[line.account.code, int(line.amount)] for line in entry.lines if line.amount]]
+                for txn, entry in zip(txns, entries, strict=True)
+            ],
+        },
+    )  # fmt: skip
+    return txns

@@ -61,6 +61,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "debtors.change_linkreview",
         "cases.view_claim",
         "cases.change_claim",
+        # Debtor files: notes, follow-ups, assignment, suspension (kofo.cases.casefiles).
+        "cases.view_case",
+        "cases.change_case",
         "intake.view_importbatch",
         "intake.add_importbatch",
         "intake.view_requestitem",
@@ -69,6 +72,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "partners.view_partner",
         "partners.view_office",
         "partners.use_calculators",
+        # The field officer reads the debtor file of an order; changes stay with the Innendienst.
+        "cases.view_case",
     ),
     # A Partner user's rows are limited to its own partner by kofo.partners.access.restrict.
     Role.PARTNER: (
@@ -94,6 +99,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "audit.view_personaldataaccess",
         # Auditors re-compute surcharges, fees and garnishable amounts.
         "partners.use_calculators",
+        # Debtor files, read only (sync_role_groups adds every other view_* of kofo's apps).
+        "cases.view_case",
     ),
 }
 

@@ -55,6 +55,8 @@ def nav_items_for(request: HttpRequest) -> list[NavItem]:
     if not user.is_authenticated:
         return []
     entries: list[tuple[str, str, str]] = [("Übersicht", reverse("web:dashboard"), "exact")]
+    if rules.can_use_worklist(user):
+        entries.append(("Arbeitsliste", reverse("web:worklist"), "prefix"))
     if rules.can_view_partners(user):
         own = rules.partner_of(user)
         url = reverse("web:partner_detail", args=[own.key]) if own else reverse("web:partner_list")
@@ -65,6 +67,8 @@ def nav_items_for(request: HttpRequest) -> list[NavItem]:
         entries.append(("Ersuchen", reverse("web:batch_list"), "prefix"))
     if rules.can_view_claims(user):
         entries.append(("Forderungen", reverse("web:claim_list"), "prefix"))
+    if rules.can_view_cases(user):
+        entries.append(("Akten", reverse("web:case_list"), "prefix"))
     if rules.can_view_debtors(user):
         entries.append(("Schuldner", reverse("web:debtor_list"), "prefix"))
     if rules.can_view_reviews(user):

@@ -136,3 +136,26 @@ def can_view_reviews(user: User) -> bool:
 
 def can_decide_reviews(user: User) -> bool:
     return is_office(user) and has(user, "debtors.change_linkreview")
+
+
+# --- Debtor files (Schuldnerakten, issue 4) ------------------------------------------------------------
+# A file spans partners: office staff only, like the debtors. Partner users see their claims, never files.
+
+
+def can_view_cases(user: User) -> bool:
+    return is_office(user) and has(user, "cases.view_case")
+
+
+def can_change_cases(user: User) -> bool:
+    """Notes, follow-ups, assignment and suspension of a file."""
+    return is_office(user) and has(user, "cases.change_case")
+
+
+def can_use_worklist(user: User) -> bool:
+    """The Arbeitsliste: for the office staff who work files (Innendienst, Administration)."""
+    return can_change_cases(user)
+
+
+def can_view_all_worklists(user: User) -> bool:
+    """The worklists of every caseworker: for those who set the rules of assignment (Administration)."""
+    return can_change_cases(user) and has(user, "cases.change_assignmentrule")

@@ -36,6 +36,10 @@ LABELS = {
     "files_reopened": "zurückgestellte Akten wieder aufgenommen",
     "files_merged": "Akten zusammengeführt",
     "files_closed": "Akten abgeschlossen",
+    "payment_periods_ended": "Zahlungsfristen abgelaufen",
+    "deadline_follow_ups": "Wiedervorlagen aus Fristen von Maßnahmen",
+    "measures_proposed": "Maßnahmen vorgeschlagen",
+    "measures_started": "Maßnahmen automatisch ausgeführt",
 }
 POLL_SECONDS = 2.0
 
