@@ -56,6 +56,7 @@ from kofo.cases.measures import (
     DL_PAYMENT,
     DL_PAYOUT_HOLD,
     bank_for_iban,
+    check_instalment_plans,
     do_cancel_measure,
     do_finish_measure,
     do_note_third_party,
@@ -74,6 +75,8 @@ from kofo.cases.models import (
     DailyRunStatus,
     FollowUp,
     FollowUpKind,
+    InstalmentPlan,
+    InstalmentPlanStatus,
     Measure,
     MeasureClaim,
     MeasureKind,
@@ -307,6 +310,7 @@ class BatchContext:
         self.ibans: dict[int, list[tuple[str, str]]] = defaultdict(list)  # by debtor id
         self.known_ibans: dict[int, set[str]] = defaultdict(set)  # by file id
         self.follow_up_keys: dict[int, set[str]] = defaultdict(set)  # by file id
+        self.plans: set[int] = set()  # files with a running instalment plan
         self.pending: list[tuple[Claim, SurchargeMonth]] = []
 
     @classmethod
@@ -359,6 +363,11 @@ class BatchContext:
                 .order_by("pk")
             ):
                 ctx.ibans[debtor_id].append((iban, partner_name))
+            ctx.plans = set(
+                InstalmentPlan.objects.filter(
+                    case_id__in=case_ids, status=InstalmentPlanStatus.ACTIVE
+                ).values_list("case_id", flat=True)
+            )
             for case_id, iban in CaseThirdParty.objects.filter(case_id__in=case_ids).values_list(
                 "case_id", "iban"
             ):
@@ -495,10 +504,14 @@ def process_case(case: Case, ctx: BatchContext) -> RunCounts:
     if case.status != CaseStatus.OPEN:
         return out
     finished = False
+    if case.pk in ctx.plans:
+        checked = check_instalment_plans(case, run_date, actor=actor)
+        out.counts.update(checked)
+        finished = bool(checked)
     if case.pk in ctx.clocks_due:
         advanced = advance_measures(case, run_date, actor=actor)
         out.counts.update(advanced)
-        finished = bool(advanced.get("payment_periods_ended"))
+        finished = finished or bool(advanced.get("payment_periods_ended"))
     new_ibans = [
         (iban, name)
         for iban, name in ctx.ibans.get(case.debtor_id, [])
@@ -611,7 +624,11 @@ def apply_strategy(
 
 
 def end_measures_of_closed_case(case: Case, run_date: dt.date, *, actor: Actor) -> None:
-    """A closed file has nothing left to enforce: running measures are done, proposals dropped."""
+    """A closed file has nothing left to enforce: running measures are done, proposals dropped, a running
+    instalment plan is fulfilled."""
+    InstalmentPlan.objects.filter(case=case, status=InstalmentPlanStatus.ACTIVE).update(
+        status=InstalmentPlanStatus.COMPLETED, ended_on=run_date
+    )
     for measure in case.measures.filter(status__in=(MeasureStatus.ACTIVE, MeasureStatus.PROPOSED)):
         if measure.status == MeasureStatus.ACTIVE:
             do_finish_measure(

@@ -35,6 +35,7 @@ SVwVG partners; the measure is one act).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -57,6 +58,10 @@ from kofo.cases.models import (
     ClaimStatus,
     EffortRate,
     FollowUpKind,
+    Instalment,
+    InstalmentPlan,
+    InstalmentPlanStatus,
+    InstalmentStatus,
     Measure,
     MeasureClaim,
     MeasureKind,
@@ -828,3 +833,183 @@ def do_note_third_party(
         record_event(actor=actor, action="cases.note_third_party", obj=case,
                      summary={"third_party": third_party.name, "kind": third_party.kind, "source": source})  # fmt: skip
     return link
+
+
+# --- instalments (§ 258 AO) -------------------------------------------------------------------------------
+
+#: § 258 AO as LAW.md states it: never more than five years.
+INSTALMENT_MONTHS_LIMIT = 60
+
+
+def instalment_schedule(
+    total: Cents, instalment: Cents, first_due_on: dt.date
+) -> list[tuple[dt.date, Cents]]:
+    """Monthly instalments of ``instalment`` from ``first_due_on`` (same day each month, § 188 BGB month
+    arithmetic) until ``total`` is covered; the last one is the remainder."""
+    if instalment <= 0:
+        raise ValidationError("Die Rate muss größer als 0 sein.", code="instalment.amount_invalid")
+    schedule: list[tuple[dt.date, Cents]] = []
+    remaining = total
+    number = 0
+    while remaining > 0:
+        amount = min(instalment, remaining)
+        schedule.append((add_months(first_due_on, number), amount))
+        remaining = remaining - amount
+        number += 1
+        if number > INSTALMENT_MONTHS_LIMIT:
+            raise ValidationError(
+                "Mit dieser Rate dauerte die Tilgung länger als fünf Jahre; ein Vollstreckungsaufschub ist nie länger "
+                "als fünf Jahre (§ 258 AO).",
+                code="instalment.too_long",
+            )
+    return schedule
+
+
+@action
+def do_arrange_instalments(
+    case: Case,
+    *,
+    instalment: Cents,
+    first_due_on: dt.date,
+    on: dt.date,
+    reason: str,
+    actor: Actor,
+    iban: str = "",
+    mandate_reference: str = "",
+) -> InstalmentPlan:
+    """Vollstreckungsaufschub with instalments (§ 258 AO): enforcement rests while the instalments come in;
+    Säumniszuschläge keep running (LAW.md); a missed instalment lets the office revoke it (daily run, after
+    ``StrategySettings.instalment_grace_days``). Longer than ``instalment_months_max`` needs a reason, longer
+    than five years is refused."""
+    from kofo.cases.models import StrategySettings
+
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != CaseStatus.OPEN:
+        raise ValidationError("Ratenzahlung nur in einer Akte in Bearbeitung.", code="case.not_open")
+    if InstalmentPlan.objects.filter(case=case, status=InstalmentPlanStatus.ACTIVE).exists():
+        raise ValidationError("Für die Akte läuft bereits eine Ratenzahlung.", code="instalment.exists")
+    if first_due_on < on:
+        raise ValidationError(
+            "Die erste Rate kann nicht vor der Vereinbarung fällig sein.", code="instalment.first_past"
+        )
+    claims = enforceable_claims(case, on)
+    total = open_total(claims)
+    if total <= 0:
+        raise ValidationError(
+            "Keine vollstreckbare offene Forderung in der Akte.", code="measure.precondition"
+        )
+    schedule = instalment_schedule(total, instalment, first_due_on)
+    settings = StrategySettings.current()
+    if len(schedule) > settings.instalment_months_max and not reason.strip():
+        raise ValidationError(
+            "Mehr als %(max)s Raten: bitte begründen, warum der Vollstreckungsaufschub länger dauern soll (§ 258 AO).",
+            code="instalment.reason_needed",
+            params={"max": settings.instalment_months_max},
+        )
+    for pending in case.measures.filter(status=MeasureStatus.PROPOSED):
+        do_cancel_measure(pending, reason="Ratenzahlung vereinbart", on=on, actor=actor)
+    for running in case.measures.filter(status=MeasureStatus.ACTIVE).exclude(kind__in=GARNISHMENTS):
+        do_finish_measure(
+            running, status=MeasureStatus.DONE, on=on, note="Ratenzahlung vereinbart", actor=actor
+        )
+    measure = do_propose_measure(
+        case, K.RATENZAHLUNG, reason=reason or "Ratenzahlung vereinbart", on=on, actor=actor
+    )
+    for claim in claims:
+        MeasureClaim.objects.create(measure=measure, claim=claim, amount_cents=int(open_balance(claim)))
+    measure.status = MeasureStatus.ACTIVE
+    measure.executed_on = on
+    measure.amount_cents = int(total)
+    measure.effort_units = effort_units(K.RATENZAHLUNG)
+    measure.stage = f"{len(schedule)} Raten zu {instalment.format()}"
+    _set_clock(measure, "", None)
+    measure.save()
+    plan = InstalmentPlan.objects.create(
+        case=case, measure=measure, total_cents=int(total), instalment_cents=int(instalment),
+        first_due_on=first_due_on, grace_days=settings.instalment_grace_days, iban=iban,
+        mandate_reference=mandate_reference, agreed_on=on,
+    )  # fmt: skip
+    Instalment.objects.bulk_create(
+        [
+            Instalment(plan=plan, number=i, due_on=due_on, amount_cents=int(amount))
+            for i, (due_on, amount) in enumerate(schedule, start=1)
+        ]
+    )
+    _audit(measure, "arrange_instalments", actor, instalments=len(schedule), instalment_cents=int(instalment),
+           first_due_on=first_due_on, total_cents=int(total))  # fmt: skip
+    return plan
+
+
+def apply_payment_to_plan(case: Case, amount: Cents, received_on: dt.date) -> None:
+    """A payment for a file with a running instalment plan pays its instalments in order."""
+    plan = InstalmentPlan.objects.filter(case=case, status=InstalmentPlanStatus.ACTIVE).first()
+    if plan is None:
+        return
+    remaining = amount
+    for instalment in plan.instalments.filter(status__in=(InstalmentStatus.OPEN, InstalmentStatus.MISSED)):
+        if remaining <= 0:
+            break
+        share = min(remaining, Cents(instalment.amount_cents - instalment.paid_cents))
+        instalment.paid_cents += int(share)
+        remaining = remaining - share
+        if instalment.paid_cents >= instalment.amount_cents:
+            instalment.status = InstalmentStatus.PAID
+            instalment.paid_on = received_on
+        instalment.save(update_fields=["paid_cents", "status", "paid_on"])
+
+
+@action
+def do_revoke_instalment_plan(
+    plan: InstalmentPlan, *, on: dt.date, reason: str, actor: Actor
+) -> InstalmentPlan:
+    """Widerruf of the Vollstreckungsaufschub (§ 258 AO): enforcement resumes."""
+    plan = InstalmentPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != InstalmentPlanStatus.ACTIVE:
+        return plan
+    plan.status = InstalmentPlanStatus.REVOKED
+    plan.ended_on = on
+    plan.save(update_fields=["status", "ended_on"])
+    do_finish_measure(
+        plan.measure, status=MeasureStatus.FAILED, on=on, note=f"widerrufen: {reason}", actor=actor
+    )
+    do_schedule_follow_up(
+        plan.case, due_on=on, reason=f"Ratenzahlung widerrufen ({reason}): Widerruf bekannt geben, Vollstreckung fortsetzen.",
+        kind=FollowUpKind.DEADLINE, key=f"instalments-revoked:{plan.pk}", actor=actor,
+    )  # fmt: skip
+    _audit(plan.measure, "revoke_instalments", actor, reason=reason)
+    return plan
+
+
+def check_instalment_plans(case: Case, run_date: dt.date, *, actor: Actor) -> Counter[str]:
+    """Daily: a plan whose instalment is more than the grace period overdue is revoked; a plan fully paid
+    (or whose file has nothing open any more) is fulfilled."""
+    counts: Counter[str] = Counter()
+    for plan in InstalmentPlan.objects.filter(case=case, status=InstalmentPlanStatus.ACTIVE):
+        late = (
+            plan.instalments.filter(
+                status=InstalmentStatus.OPEN, due_on__lt=run_date - dt.timedelta(days=plan.grace_days)
+            )
+            .order_by("number")
+            .first()
+        )
+        if late is not None:
+            Instalment.objects.filter(pk=late.pk).update(status=InstalmentStatus.MISSED)
+            do_revoke_instalment_plan(
+                plan, on=run_date, actor=actor,
+                reason=f"{late.number}. Rate vom {format_date(late.due_on)} nicht bezahlt",
+            )  # fmt: skip
+            counts["instalment_plans_revoked"] += 1
+        elif not plan.instalments.exclude(status=InstalmentStatus.PAID).exists():
+            with transaction.atomic():
+                InstalmentPlan.objects.filter(pk=plan.pk).update(
+                    status=InstalmentPlanStatus.COMPLETED, ended_on=run_date
+                )
+                do_finish_measure(
+                    plan.measure,
+                    status=MeasureStatus.DONE,
+                    on=run_date,
+                    note="alle Raten bezahlt",
+                    actor=actor,
+                )
+            counts["instalment_plans_completed"] += 1
+    return counts

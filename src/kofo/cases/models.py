@@ -492,6 +492,14 @@ class StrategySettings(models.Model):
     niederschlagung_review_months = models.PositiveIntegerField(
         "Wiedervorlage nach Niederschlagung (Monate)", default=12
     )
+    instalment_grace_days = models.PositiveIntegerField(
+        "Karenz bei Ratenzahlung (Tage)", default=14,
+        help_text="Eine Rate gilt als versäumt, wenn sie so viele Tage nach Fälligkeit nicht bezahlt ist; dann wird die Ratenzahlung widerrufen.",
+    )  # fmt: skip
+    instalment_months_max = models.PositiveIntegerField(
+        "längste Ratenzahlung ohne Begründung (Monate)", default=12,
+        help_text="§ 258 AO: in der Regel bis zu 12 Monate; länger nur mit Begründung, nie über 60 Monate.",
+    )  # fmt: skip
     automatic_kinds = models.JSONField(
         "automatisch ausgeführte Maßnahmen", default=default_automatic_kinds, blank=True,
         help_text="Maßnahmearten, die der Tageslauf ohne Sachbearbeitung ausführt, z. B. [\"zahlungsaufforderung\"].",
@@ -522,3 +530,62 @@ class EffortRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.units}"
+
+
+class InstalmentPlanStatus(models.TextChoices):
+    ACTIVE = "active", "läuft"
+    COMPLETED = "completed", "erfüllt"
+    REVOKED = "revoked", "widerrufen"
+
+
+class InstalmentPlan(models.Model):
+    """Ratenzahlung as Vollstreckungsaufschub (§ 258 AO): a schedule; surcharges keep running."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="instalment_plans")
+    measure = models.OneToOneField(Measure, on_delete=models.PROTECT, related_name="instalment_plan")
+    status = models.CharField(
+        "Status", max_length=10, choices=InstalmentPlanStatus.choices, default=InstalmentPlanStatus.ACTIVE
+    )
+    total_cents = models.BigIntegerField("Gesamtbetrag bei Vereinbarung (Cent)")
+    instalment_cents = models.BigIntegerField("Rate (Cent)")
+    first_due_on = models.DateField("erste Rate am")
+    grace_days = models.PositiveIntegerField("Karenz (Tage)")
+    iban = models.CharField("IBAN für Lastschrift", max_length=34, blank=True)
+    mandate_reference = models.CharField("Mandatsreferenz", max_length=35, blank=True)
+    agreed_on = models.DateField("vereinbart am")
+    ended_on = models.DateField("beendet am", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Ratenzahlung"
+        verbose_name_plural = "Ratenzahlungen"
+        ordering = ["case", "-agreed_on"]
+
+    def __str__(self) -> str:
+        return f"Ratenzahlung {self.case.number}: {Cents(self.instalment_cents)}"
+
+
+class InstalmentStatus(models.TextChoices):
+    OPEN = "open", "offen"
+    PAID = "paid", "bezahlt"
+    MISSED = "missed", "versäumt"
+
+
+class Instalment(models.Model):
+    plan = models.ForeignKey(InstalmentPlan, on_delete=models.CASCADE, related_name="instalments")
+    number = models.PositiveIntegerField("Rate")
+    due_on = models.DateField("fällig am")
+    amount_cents = models.BigIntegerField("Betrag (Cent)")
+    paid_cents = models.BigIntegerField("bezahlt (Cent)", default=0)
+    status = models.CharField(
+        "Status", max_length=8, choices=InstalmentStatus.choices, default=InstalmentStatus.OPEN
+    )
+    paid_on = models.DateField("bezahlt am", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Rate"
+        verbose_name_plural = "Raten"
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="instalment_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. Rate {self.due_on}: {Cents(self.amount_cents)}"

@@ -21,6 +21,8 @@ from kofo.audit.actions import action
 from kofo.audit.actors import Actor
 from kofo.audit.recording import record_event
 from kofo.cases.casefiles import case_claims
+from kofo.cases.daily import accrue_surcharges
+from kofo.cases.measures import apply_payment_to_plan
 from kofo.cases.models import Case, Claim, ClaimStatus, Measure
 from kofo.law.allocation import (
     AllocationRegime,
@@ -143,6 +145,14 @@ def do_record_payment(
     if measure is not None and measure.case_id != case.pk:
         raise ValidationError("Die Maßnahme gehört zu einer anderen Akte.", code="payment.measure_case")
     named: Sequence[str] = [d for d in designation if d]
+    # Säumniszuschläge that arose up to the day of payment belong to what it pays (§ 240 AO): book them
+    # first, so a payment in full is not taken for one while surcharges are still unbooked.
+    for claim in (
+        case_claims(case)
+        .filter(status__in=(ClaimStatus.OPEN, ClaimStatus.DEFERRED))
+        .select_related("partner", "debtor_record")
+    ):
+        accrue_surcharges(claim, received_on, land=getattr(settings, "KOFO_LAND", "SL"), actor=actor)
     items, claims = open_items(case)
     kind = PaymentKind.FREIWILLIG if source == PaymentSource.DEBTOR else PaymentKind.VOLLSTRECKUNG
     result = allocate_payment(
@@ -182,6 +192,7 @@ def do_record_payment(
             component=component,
             amount_cents=int(allocation.amount),
         )
+    apply_payment_to_plan(case, amount, received_on)
     settled = []
     for claim in claims.values():
         if all(balance == 0 for balance in component_balances(claim._meta.label_lower, claim.pk).values()):

@@ -40,6 +40,8 @@ LABELS = {
     "deadline_follow_ups": "Wiedervorlagen aus Fristen von Maßnahmen",
     "measures_proposed": "Maßnahmen vorgeschlagen",
     "measures_started": "Maßnahmen automatisch ausgeführt",
+    "instalment_plans_revoked": "Ratenzahlungen widerrufen (Rate versäumt)",
+    "instalment_plans_completed": "Ratenzahlungen erfüllt",
 }
 POLL_SECONDS = 2.0
 
