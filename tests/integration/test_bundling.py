@@ -95,6 +95,12 @@ def test_three_partners_bundle_as_the_ground_truth_says(settings: Any, tmp_path:
             i.problems for i in batch.items.exclude(status=ItemStatus.ACCEPTED)[:3]
         ]
 
+    # The prior's n comes from the statistics row, kept with every insert: it equals a count.
+    from kofo.debtors.matching import natural_record_count
+    from kofo.debtors.models import DebtorKind, DebtorRecord
+
+    assert natural_record_count() == DebtorRecord.objects.filter(kind=DebtorKind.NATURAL).count() > 0
+
     from kofo.cases.models import Claim
 
     def bundles() -> tuple[float, float]:

@@ -455,6 +455,13 @@ def test_preconditions(world: None, pre: Pre) -> None:
     check = check_preconditions(
         case, pre.kind, pre.on, third_party=party, changed_circumstances=pre.changed_circumstances
     )
+    if case.status == CaseStatus.CLOSED:
+        # Nothing is even proposed in a closed file.
+        assert not check.ok
+        with pytest.raises(ValidationError) as refused_proposal:
+            do_propose_measure(case, pre.kind, reason="Vorschlag der Sachbearbeitung", on=pre.on, actor=ACTOR)
+        assert refused_proposal.value.code == "case.closed"
+        return
     measure = do_propose_measure(
         case, pre.kind, reason="Vorschlag der Sachbearbeitung", on=pre.on, actor=ACTOR
     )

@@ -721,3 +721,66 @@ def test_payment_order_does_not_matter(
     forward = compute_surcharges(principal, due_on, until=until, payments=payments)
     backward = compute_surcharges(principal, due_on, until=until, payments=list(reversed(payments)))
     assert forward.months == backward.months
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    principal=st.integers(min_value=1, max_value=5_000_000),
+    due_offset=st.integers(min_value=0, max_value=2_000),
+    until_offset=st.integers(min_value=0, max_value=1_500),
+    deferral=st.one_of(st.none(), st.integers(min_value=0, max_value=200)),
+    payments=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=1_500), st.integers(min_value=1, max_value=500_000)),
+        max_size=4,
+    ),
+    schonfrist=st.booleans(),
+)
+def test_arisen_months_are_the_months_of_the_full_computation(
+    principal: int,
+    due_offset: int,
+    until_offset: int,
+    deferral: int | None,
+    payments: list[tuple[int, int]],
+    schonfrist: bool,
+) -> None:
+    """The mass path of the daily run (no derivation text) computes exactly the months of
+    compute_surcharges — the numbers come from one piece of code."""
+    from kofo.law.surcharges import arisen_months, compute_surcharges
+
+    due = date(2019, 1, 1) + timedelta(days=due_offset)
+    until = due + timedelta(days=until_offset)
+    deferred = due + timedelta(days=deferral) if deferral is not None else None
+    paid = [(due + timedelta(days=d), Cents(a)) for d, a in payments]
+    full = compute_surcharges(
+        Cents(principal), due, until=until, payments=paid, deferred_until=deferred, schonfrist=schonfrist
+    )
+    fast = arisen_months(
+        Cents(principal), due, until=until, payments=paid, deferred_until=deferred, schonfrist=schonfrist
+    )
+    assert list(full.months) == fast
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    principal=st.integers(min_value=5_000, max_value=5_000_000),
+    due_offset=st.integers(min_value=0, max_value=2_000),
+    until_offset=st.integers(min_value=0, max_value=1_500),
+    skip=st.integers(min_value=1, max_value=60),
+)
+def test_months_from_an_index_are_the_tail_of_all_months(
+    principal: int, due_offset: int, until_offset: int, skip: int
+) -> None:
+    """Each month depends only on the payments before it began: starting the computation at a later
+    month (the daily run skips the months booked already) gives the same months from there on."""
+    from kofo.law.surcharges import arisen_months, effective_due_date, first_month_after, month_start
+
+    due = date(2019, 1, 1) + timedelta(days=due_offset)
+    until = due + timedelta(days=until_offset)
+    everything = arisen_months(Cents(principal), due, until=until)
+    tail = arisen_months(Cents(principal), due, until=until, from_index=skip)
+    assert tail == [m for m in everything if m.index >= skip] or (skip == 1 and tail == everything)
+    effective = effective_due_date(due)
+    day = due + timedelta(days=skip * 17)
+    index = first_month_after(effective, day)
+    assert month_start(effective, index) > day
+    assert index == 1 or month_start(effective, index - 1) <= day

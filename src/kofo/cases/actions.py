@@ -84,7 +84,7 @@ def do_reduce_claim(
     claim: Claim, *, amount: Cents, reason: str, actor: Actor, component: Component = Component.PRINCIPAL
 ) -> Claim:
     """Absetzung: the partner lowers the claim (e.g. the assessment was reduced)."""
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
     _ensure_open(claim)
     open_amount = open_components(claim)[component]
     if amount <= 0 or amount > open_amount:
@@ -115,7 +115,7 @@ def do_reduce_claim(
 def _take_out_everything(
     claim: Claim, *, status: ClaimStatus, reason_code: str, label: str, reason: str, actor: Actor
 ) -> Claim:
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
     _ensure_open(claim)
     amounts = {c: a for c, a in open_components(claim).items() if a}
     if amounts:
@@ -171,7 +171,7 @@ def do_defer_claim(claim: Claim, *, until: dt.date, reason: str, actor: Actor) -
 
     A deferral changes no amount, so it has no ledger transaction; it is recorded in the audit trail.
     """
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
     _ensure_open(claim)
     if until <= timezone.localdate():
         raise ValidationError("Eine Stundung muss in der Zukunft enden.", code="claim.deferral_in_past")
@@ -194,7 +194,7 @@ def do_record_direct_payment(
     claim: Claim, *, amount: Cents, paid_on: dt.date, actor: Actor, reason: str = ""
 ) -> Claim:
     """A payment the partner received itself: it lowers the claim in the order of § 225 Abs. 2 AO."""
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
     _ensure_open(claim)
     balances = open_components(claim)
     open_total = sum(balances.values(), Cents(0))

@@ -94,7 +94,13 @@ from kofo.law.limitation import (
     limitation_expiry,
     status_for_expiry,
 )
-from kofo.law.surcharges import SurchargeMonth, compute_surcharges
+from kofo.law.surcharges import (
+    SurchargeMonth,
+    arisen_months,
+    effective_due_date,
+    first_month_after,
+    month_start,
+)
 from kofo.ledger.accounts import partner_account, receivable_account
 from kofo.ledger.actions import Entry, credit, debit, do_post_transactions
 from kofo.ledger.balances import component_balances
@@ -145,17 +151,28 @@ def new_surcharge_months(
     """
     if not claim.carries_surcharges or claim.status not in ENFORCED:
         return []
-    result = compute_surcharges(
+    # Most days nothing new arises: a month begins once a month. When the month after the last one booked
+    # (or after the partner's own charge) has not begun, skip the computation.
+    effective = effective_due_date(claim.due_date, deferred_until=claim.deferred_until, land=land)
+    next_index = 1
+    if claim.surcharges_until is not None:
+        next_index = first_month_after(effective, claim.surcharges_until)
+    if booked:
+        next_index = max(next_index, min(i for i in range(1, max(booked) + 2) if i not in booked))
+    if month_start(effective, next_index) > run_date:
+        return []
+    months = arisen_months(
         claim.principal,
         claim.due_date,
         until=run_date,
         payments=payments,
         deferred_until=claim.deferred_until,
         land=land,
+        from_index=next_index,
     )
     return [
         month
-        for month in result.months
+        for month in months
         if month.amount > 0
         and month.index not in booked
         and month.starts_on <= run_date
@@ -222,7 +239,7 @@ def do_close_time_barred_claim(
     claim: Claim, *, expired_on: dt.date, run_date: dt.date, actor: Actor
 ) -> Claim:
     """§ 232 AO: the claim is extinguished; what is open goes off the books and enforcement stops."""
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
     if claim.status not in ENFORCED:
         return claim
     amounts = {c: a for c, a in component_balances(claim._meta.label_lower, claim.pk).items() if a > 0}
@@ -250,7 +267,7 @@ def do_close_time_barred_claim(
 @action
 def do_end_deferral(claim: Claim, *, case: Case, run_date: dt.date, actor: Actor) -> Claim:
     """A Stundung has ended: the claim is enforced again, the caseworker gets a follow-up."""
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
     if (
         claim.status != ClaimStatus.DEFERRED
         or claim.deferred_until is None
@@ -578,7 +595,7 @@ def note_known_banks(
     for iban, partner_name in ibans:
         if iban in known:
             continue
-        bank = bank_for_iban(iban)
+        bank = bank_for_iban(iban, actor=actor)
         if bank is not None:
             do_note_third_party(
                 case, third_party=bank, source=f"IBAN aus dem Ersuchen von {partner_name}", on=run_date,
@@ -663,6 +680,13 @@ def open_missing_cases(run_date: dt.date, *, actor: Actor = DAILY_ACTOR, chunk: 
 @action
 def do_plan_daily_run(run_date: dt.date, *, actor: Actor, batch_cases: int = DAILY_BATCH_CASES) -> DailyRun:
     """The run for ``run_date`` with a batch for every file not yet covered (idempotent)."""
+    if connection.vendor == "sqlite":
+        # SQLite plans queries without statistics until ANALYZE has run once; with them it uses the
+        # selective indexes (a claim's accounts, a file's claims) instead of the broad ones.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone() is None:
+                cursor.execute("ANALYZE")
     run, created = DailyRun.objects.get_or_create(run_date=run_date)
     covered = run.batches.aggregate(last=Max("last_case_id"))["last"] or 0
     ids = list(
@@ -734,8 +758,13 @@ def process_batch(
     out = RunCounts()
     errors: list[str] = []
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The run is idempotent and resumable: a batch lost in a crash is simply done again, so its
+            # commit need not wait for the write-ahead log to reach the disk.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
         cases = list(
-            Case.objects.select_for_update()
+            Case.objects.select_for_update(no_key=True)
             .filter(pk__gte=batch.first_case_id, pk__lte=batch.last_case_id)
             .exclude(status=CaseStatus.CLOSED)
             .order_by("pk")

@@ -398,6 +398,17 @@ def _audit(measure: Measure, what: str, actor: Actor, **summary: Any) -> None:
     )
 
 
+def _settle_proposal(measure: Measure, actor: Actor) -> None:
+    """A proposal taken or dropped: its follow-up in the worklist is done."""
+    from kofo.cases.casefiles import do_complete_follow_up
+    from kofo.cases.models import FollowUp
+
+    for follow_up in FollowUp.objects.filter(
+        case_id=measure.case_id, key=f"proposal:{measure.pk}", done_at__isnull=True
+    ):
+        do_complete_follow_up(follow_up, actor=actor)
+
+
 def _set_clock(measure: Measure, kind: str, day: dt.date | None) -> None:
     measure.deadline_kind = kind if day is not None else ""
     measure.deadline_on = day
@@ -415,6 +426,8 @@ def do_propose_measure(
     third_party: ThirdParty | None = None,
 ) -> Measure:
     """A proposal in the caseworker's worklist (idempotent with ``key``)."""
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError("Die Akte ist abgeschlossen.", code="case.closed")
     if key:
         existing = case.measures.filter(key=key).first()
         if existing is not None:
@@ -438,7 +451,7 @@ def do_propose_measure(
 
 @action
 def do_cancel_measure(measure: Measure, *, reason: str, on: dt.date, actor: Actor) -> Measure:
-    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    measure = Measure.objects.select_for_update(no_key=True).get(pk=measure.pk)
     if measure.status in MEASURE_FINISHED:
         raise ValidationError("Die Maßnahme ist bereits abgeschlossen.", code="measure.finished")
     if measure.status == MeasureStatus.ACTIVE and measure.executed_on is not None:
@@ -446,6 +459,7 @@ def do_cancel_measure(measure: Measure, *, reason: str, on: dt.date, actor: Acto
             "Eine ausgeführte Maßnahme wird nicht verworfen, sondern mit ihrem Ergebnis abgeschlossen.",
             code="measure.executed",
         )
+    _settle_proposal(measure, actor)
     measure.status = MeasureStatus.CANCELLED
     measure.finished_on = on
     measure.stage = reason[:120]
@@ -464,7 +478,7 @@ def do_start_measure(
     changed_circumstances: bool = False,
 ) -> Measure:
     """Take the measure on ``on`` (the letter posted, the order sent): preconditions, claims, clocks, fees."""
-    measure = Measure.objects.select_for_update().select_related("case__debtor").get(pk=measure.pk)
+    measure = Measure.objects.select_for_update(no_key=True).select_related("case__debtor").get(pk=measure.pk)
     if measure.status != MeasureStatus.PROPOSED:
         raise ValidationError(
             "Die Maßnahme ist %(status)s und kann nicht erneut ausgeführt werden.",
@@ -487,6 +501,7 @@ def do_start_measure(
     )
     if not check.ok:
         raise ValidationError(" ".join(check.problems), code="measure.precondition")
+    _settle_proposal(measure, actor)
     claims = enforceable_claims(measure.case, on)
     total = Cents(0)
     for claim in claims:
@@ -534,7 +549,7 @@ def do_record_service(measure: Measure, *, served_on: dt.date, actor: Actor) -> 
     """The garnishment order was served on the third party (§ 309 Abs. 2 AO): the lien arises, the fee
     arises (§ 339 Abs. 2 Nr. 2 AO), the declaration is due in 2 weeks (§ 316 AO), a natural person's bank
     balance is held for 4 weeks (§ 835 Abs. 3 ZPO via § 314 AO)."""
-    measure = Measure.objects.select_for_update().select_related("case__debtor").get(pk=measure.pk)
+    measure = Measure.objects.select_for_update(no_key=True).select_related("case__debtor").get(pk=measure.pk)
     if (
         measure.kind not in GARNISHMENTS
         or measure.status != MeasureStatus.ACTIVE
@@ -574,7 +589,7 @@ def do_record_declaration(
     the garnishment as unsuccessful."""
     from kofo.law.garnishment import NoGarnishmentParameters, garnishable_amount
 
-    measure = Measure.objects.select_for_update().select_related("case__debtor").get(pk=measure.pk)
+    measure = Measure.objects.select_for_update(no_key=True).select_related("case__debtor").get(pk=measure.pk)
     if (
         measure.kind not in GARNISHMENTS
         or measure.status != MeasureStatus.ACTIVE
@@ -627,7 +642,7 @@ def do_summon_disclosure(
 ) -> Measure:
     """Summons to the Vermögensauskunft, served personally; the appointment at least one month after service
     (LAW.md, § 284 Abs. 6 AO)."""
-    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    measure = Measure.objects.select_for_update(no_key=True).get(pk=measure.pk)
     if measure.kind != K.VERMOEGENSAUSKUNFT or measure.status != MeasureStatus.ACTIVE:
         raise ValidationError("Keine laufende Vermögensauskunft.", code="measure.no_disclosure")
     if (
@@ -661,7 +676,7 @@ def do_record_disclosure(
     measure: Measure, *, outcome: str, on: dt.date, actor: Actor, note: str = ""
 ) -> Measure:
     """The result of the Vermögensauskunft (§ 284 AO)."""
-    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    measure = Measure.objects.select_for_update(no_key=True).get(pk=measure.pk)
     if measure.kind != K.VERMOEGENSAUSKUNFT or measure.status != MeasureStatus.ACTIVE:
         raise ValidationError("Keine laufende Vermögensauskunft.", code="measure.no_disclosure")
     if outcome not in DISCLOSURE_OUTCOMES:
@@ -687,7 +702,7 @@ def do_record_field_result(
 ) -> Measure:
     """The field officer's report. The Pfändungsgebühr arises once per field order when the officer acts
     (§ 339 Abs. 2 Nr. 1 AO, LAW.md); a debtor not met is no act of enforcement yet."""
-    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    measure = Measure.objects.select_for_update(no_key=True).get(pk=measure.pk)
     if measure.kind != K.AUSSENDIENST or measure.status != MeasureStatus.ACTIVE:
         raise ValidationError("Kein laufender Vollstreckungsauftrag.", code="measure.no_field_order")
     if outcome not in FIELD_OUTCOMES:
@@ -708,7 +723,7 @@ def do_record_field_result(
 @action
 def do_finish_measure(measure: Measure, *, status: str, on: dt.date, note: str, actor: Actor) -> Measure:
     """End a running measure with its result (done or unsuccessful)."""
-    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    measure = Measure.objects.select_for_update(no_key=True).get(pk=measure.pk)
     if measure.status != MeasureStatus.ACTIVE:
         raise ValidationError("Die Maßnahme läuft nicht.", code="measure.not_active")
     if status not in (MeasureStatus.DONE, MeasureStatus.FAILED):
@@ -726,7 +741,7 @@ def do_finish_measure(measure: Measure, *, status: str, on: dt.date, note: str, 
 def do_write_down(case: Case, *, review_on: dt.date, reason: str, on: dt.date, actor: Actor) -> Measure:
     """Niederschlagung (§ 261 AO): collection suspended, the claims live on; the file rests until
     ``review_on`` and comes back for review (LAW.md: until limitation)."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if case.status == CaseStatus.CLOSED:
         raise ValidationError("Die Akte ist abgeschlossen.", code="case.closed")
     if review_on <= on:
@@ -743,6 +758,7 @@ def do_write_down(case: Case, *, review_on: dt.date, reason: str, on: dt.date, a
         do_cancel_measure(pending, reason="Niederschlagung", on=on, actor=actor)
     for claim in enforceable_claims(case, on):
         MeasureClaim.objects.create(measure=measure, claim=claim, amount_cents=int(open_balance(claim)))
+    _settle_proposal(measure, actor)
     measure.status = MeasureStatus.DONE
     measure.executed_on = measure.finished_on = on
     measure.effort_units = effort_units(K.NIEDERSCHLAGUNG)
@@ -758,7 +774,7 @@ def do_write_down(case: Case, *, review_on: dt.date, reason: str, on: dt.date, a
 @action
 def do_return_to_partners(case: Case, *, reason: str, on: dt.date, actor: Actor) -> Measure:
     """Rückgabe: the office stops; every open claim goes back to its partner with the enforcement report."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if case.status == CaseStatus.CLOSED:
         raise ValidationError("Die Akte ist abgeschlossen.", code="case.closed")
     measure = case.measures.filter(kind=K.RUECKGABE, status=MeasureStatus.PROPOSED).order_by("pk").first()
@@ -789,6 +805,7 @@ def do_return_to_partners(case: Case, *, reason: str, on: dt.date, actor: Actor)
         claim.status = ClaimStatus.RETURNED
         claim.save(update_fields=["status"])
         returned.append(claim.kassenzeichen)
+    _settle_proposal(measure, actor)
     measure.status = MeasureStatus.DONE
     measure.executed_on = measure.finished_on = on
     measure.effort_units = effort_units(K.RUECKGABE)
@@ -802,8 +819,14 @@ def do_return_to_partners(case: Case, *, reason: str, on: dt.date, actor: Actor)
 # --- third parties ----------------------------------------------------------------------------------------
 
 
-def bank_for_iban(iban: str) -> ThirdParty | None:
-    """The bank of a German IBAN as a third party (BIC and name from schwifty's bank registry)."""
+def bank_for_iban(iban: str, *, actor: Actor | None = None) -> ThirdParty | None:
+    """The bank of a German IBAN as a third party (BIC and name from schwifty's bank registry).
+
+    A bank new to the office is registered once: with an ``actor`` the registration is audited, and it
+    takes the audit chain's lock *before* inserting, so two daily-run workers meeting the same new bank
+    wait for each other instead of creating it twice (the unique BIC per kind backs this up) — and never
+    deadlock, because every writer takes the chain lock first.
+    """
     from schwifty import IBAN
     from schwifty.exceptions import SchwiftyException
 
@@ -814,11 +837,45 @@ def bank_for_iban(iban: str) -> ThirdParty | None:
         return None
     if bic is None:
         return None
-    name = parsed.bank_name or str(bic)
-    party, _ = ThirdParty.objects.get_or_create(
-        kind=ThirdPartyKind.BANK, bic=str(bic), defaults={"name": name[:200]}
-    )
-    return party
+    existing = ThirdParty.objects.filter(kind=ThirdPartyKind.BANK, bic=str(bic)).first()
+    if existing is not None:
+        return existing
+    name = (parsed.bank_name or str(bic))[:200]
+    with transaction.atomic():
+        if actor is not None:
+            record_event(actor=actor, action="cases.register_bank", summary={"bic": str(bic), "name": name})
+            existing = ThirdParty.objects.filter(kind=ThirdPartyKind.BANK, bic=str(bic)).first()
+            if existing is not None:
+                return existing
+        try:
+            with transaction.atomic():
+                return ThirdParty.objects.create(kind=ThirdPartyKind.BANK, bic=str(bic), name=name)
+        except IntegrityError:
+            return ThirdParty.objects.get(kind=ThirdPartyKind.BANK, bic=str(bic))
+
+
+@action
+def do_save_third_party(third_party: ThirdParty, *, actor: Actor) -> ThirdParty:
+    """Create or change a third-party debtor entered by hand (employer, pension insurer, bank …)."""
+    third_party.name = third_party.name.strip()
+    if not third_party.name:
+        raise ValidationError("Bitte den Namen des Drittschuldners angeben.", code="third_party.name_missing")
+    created = third_party.pk is None
+    try:
+        with transaction.atomic():
+            third_party.save()
+    except IntegrityError:
+        raise ValidationError(
+            "Ein Kreditinstitut mit dieser BIC ist bereits erfasst.", code="third_party.bic_exists"
+        ) from None
+    record_event(
+        actor=actor,
+        action="cases.create_third_party" if created else "cases.change_third_party",
+        obj=third_party,
+        summary={"kind": third_party.kind, "name": third_party.name, "bic": third_party.bic,
+                 "address": f"{third_party.street}, {third_party.postcode} {third_party.city}".strip(", ")},
+    )  # fmt: skip
+    return third_party
 
 
 @action
@@ -883,7 +940,7 @@ def do_arrange_instalments(
     than five years is refused."""
     from kofo.cases.models import StrategySettings
 
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if case.status != CaseStatus.OPEN:
         raise ValidationError("Ratenzahlung nur in einer Akte in Bearbeitung.", code="case.not_open")
     if InstalmentPlan.objects.filter(case=case, status=InstalmentPlanStatus.ACTIVE).exists():
@@ -963,7 +1020,7 @@ def do_revoke_instalment_plan(
     plan: InstalmentPlan, *, on: dt.date, reason: str, actor: Actor
 ) -> InstalmentPlan:
     """Widerruf of the Vollstreckungsaufschub (§ 258 AO): enforcement resumes."""
-    plan = InstalmentPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = InstalmentPlan.objects.select_for_update(no_key=True).get(pk=plan.pk)
     if plan.status != InstalmentPlanStatus.ACTIVE:
         return plan
     plan.status = InstalmentPlanStatus.REVOKED

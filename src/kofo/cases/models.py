@@ -350,6 +350,11 @@ class ThirdParty(models.Model):
         verbose_name = "Drittschuldner"
         verbose_name_plural = "Drittschuldner"
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "bic"], condition=~models.Q(bic=""), name="third_party_bic_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -8,7 +8,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Count
+from django.db import connection
+from django.db.models import F
 
 from kofo.debtors.linkage.blocking import blocking_keys
 from kofo.debtors.linkage.default_model import DEFAULT_MODEL
@@ -16,7 +17,7 @@ from kofo.debtors.linkage.entities import LegalEntityRecord, compare_entities, n
 from kofo.debtors.linkage.index import PersonIndex
 from kofo.debtors.linkage.model import LinkageModel
 from kofo.debtors.linkage.records import NormalisedPerson, PersonRecord, normalise_person
-from kofo.debtors.models import BlockingKey, DebtorKind, DebtorRecord
+from kofo.debtors.models import BlockingKey, DebtorKind, DebtorRecord, IndexStatistics
 
 #: Records read for one lookup at most (the engine cuts oversized blocks to the sort neighbourhood).
 CANDIDATES_MAX = 2_000
@@ -112,6 +113,22 @@ def index_record(record: DebtorRecord) -> None:
     BlockingKey.objects.bulk_create(
         [BlockingKey(key=key, record=record) for key in keys_of(record)], ignore_conflicts=True
     )
+    if record.kind == DebtorKind.NATURAL:
+        updated = IndexStatistics.objects.filter(pk=1).update(natural_records=F("natural_records") + 1)
+        if not updated:
+            natural_record_count()  # creates the row from a count
+
+
+def natural_record_count() -> int:
+    """The number of indexed natural persons (the prior's n), from the statistics row; one count creates it."""
+    with connection.cursor() as cursor:  # hot path of every match: plain SQL, no query compilation
+        cursor.execute(f"SELECT natural_records FROM {IndexStatistics._meta.db_table} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
+    count = DebtorRecord.objects.filter(kind=DebtorKind.NATURAL).count()
+    IndexStatistics.objects.get_or_create(pk=1, defaults={"natural_records": count})
+    return count
 
 
 class _Persons(Mapping[str, NormalisedPerson]):
@@ -119,6 +136,7 @@ class _Persons(Mapping[str, NormalisedPerson]):
 
     def __init__(self) -> None:
         self.loaded: dict[str, NormalisedPerson] = {}
+        self.count: int | None = None
 
     def __getitem__(self, key: str) -> NormalisedPerson:
         return self.loaded[key]
@@ -127,7 +145,9 @@ class _Persons(Mapping[str, NormalisedPerson]):
         return iter(self.loaded)
 
     def __len__(self) -> int:
-        return DebtorRecord.objects.filter(kind=DebtorKind.NATURAL).count()
+        if self.count is None:  # read once per match
+            self.count = natural_record_count()
+        return self.count
 
 
 class _Counts:
@@ -139,13 +159,16 @@ class _Counts:
         missing = [v for v in values if v and v not in self.cache]
         if not missing:
             return
-        rows = (
-            DebtorRecord.objects.filter(**{f"{self.field}__in": missing})
-            .values(self.field)
-            .annotate(n=Count("id"))
-        )
+        table = DebtorRecord._meta.db_table
+        marks = ", ".join(["%s"] * len(missing))
+        with connection.cursor() as cursor:  # hot path of every match: plain SQL (column names are fixed)
+            cursor.execute(
+                f"SELECT {self.field}, COUNT(*) FROM {table} WHERE {self.field} IN ({marks}) GROUP BY {self.field}",  # noqa: S608
+                missing,
+            )
+            rows = cursor.fetchall()
         self.cache.update(dict.fromkeys(missing, 0))
-        self.cache.update({row[self.field]: row["n"] for row in rows})
+        self.cache.update({value: int(n) for value, n in rows})
 
     def get(self, value: str, default: int = 0) -> int:
         return self.cache.get(value, default)
@@ -163,11 +186,17 @@ class DatabasePersonIndex(PersonIndex):
 
     def candidate_ids(self, person: NormalisedPerson) -> list[str]:
         keys = [key[:80] for key in blocking_keys(person)]
-        rows = list(
-            BlockingKey.objects.filter(key__in=keys, record__kind=DebtorKind.NATURAL)
-            .values_list("key", "record_id")
-            .order_by("record_id")[:CANDIDATES_MAX]
-        )
+        rows: list[tuple[str, int]] = []
+        if keys:
+            marks = ", ".join(["%s"] * len(keys))
+            with connection.cursor() as cursor:  # hot path of every match: plain SQL
+                cursor.execute(
+                    f"SELECT k.key, k.record_id FROM {BlockingKey._meta.db_table} k "  # noqa: S608
+                    f"JOIN {DebtorRecord._meta.db_table} r ON r.id = k.record_id "
+                    f"WHERE k.key IN ({marks}) AND r.kind = %s ORDER BY k.record_id LIMIT %s",
+                    [*keys, DebtorKind.NATURAL.value, CANDIDATES_MAX],
+                )
+                rows = [(key, int(record_id)) for key, record_id in cursor.fetchall()]
         ids = {str(record_id) for _key, record_id in rows}
         ids.discard(person.record_id)
         records = DebtorRecord.objects.filter(pk__in=ids).select_related("debtor")

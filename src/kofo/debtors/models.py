@@ -151,3 +151,21 @@ class LinkReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record} ↔ {self.candidate} ({self.score:.1f})"
+
+
+class IndexStatistics(models.Model):
+    """Counts the linkage index needs on every match, kept exactly with each insert (one row).
+
+    The prior of the match weight depends on the number of indexed persons; counting a million rows on
+    every incoming record would cost tens of milliseconds, reading this row costs one primary-key lookup.
+    """
+
+    natural_records = models.BigIntegerField("indexierte natürliche Personen", default=0)
+
+    class Meta:
+        verbose_name = "Kennzahl des Zuordnungsindex"
+        verbose_name_plural = "Kennzahlen des Zuordnungsindex"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="index_statistics_singleton")]
+
+    def __str__(self) -> str:
+        return f"{self.natural_records} natürliche Personen"

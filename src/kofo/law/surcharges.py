@@ -64,7 +64,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Final
 
 from kofo.law.deadlines import (
@@ -73,6 +73,8 @@ from kofo.law.deadlines import (
     check_land,
     format_date,
     format_day,
+    is_working_day,
+    next_working_day,
     shift_to_working_day,
 )
 from kofo.money import ZERO, Cents, total
@@ -147,13 +149,99 @@ def surcharge_for(open_principal: Cents) -> tuple[Cents, Cents]:
     if open_principal <= 0:
         return ZERO, ZERO
     base = open_principal.round_down_to(BASE_STEP)
-    return base, base.percent(SURCHARGE_RATE_PERCENT, rounding=ROUND_DOWN)
+    # 1 % of a multiple of 50 EUR is a whole number of cents: integer division is exact (no rounding).
+    return base, Cents(int(base) * int(SURCHARGE_RATE_PERCENT) // 100)
 
 
 def _check_amount(value: object, what: str) -> Cents:
     if not isinstance(value, Cents):
         raise TypeError(f"{what} muss ein Betrag in Cents sein, nicht {type(value).__name__} ({value!r}).")
     return value
+
+
+def first_month_after(effective: date, day: date) -> int:
+    """The smallest month index whose month begins after ``day`` (:func:`month_start`)."""
+    if day < effective:
+        return 1
+    index = max(1, (day.year - effective.year) * 12 + (day.month - effective.month))
+    while index > 1 and month_start(effective, index - 1) > day:
+        index -= 1
+    while month_start(effective, index) <= day:
+        index += 1
+    return index
+
+
+def _delay_months(
+    principal: Cents,
+    effective: date,
+    until: date,
+    paid: list[tuple[date, Cents]],
+    schonfrist_end: date | None,
+    from_index: int = 1,
+) -> tuple[list[SurchargeMonth], bool]:
+    """The surcharge months arisen by ``until`` (the arithmetic of :func:`compute_surcharges`, without the
+    explanation) and whether the Schonfrist had not yet passed on ``until``. Months before ``from_index``
+    are not computed (each month depends only on the payments before it began)."""
+
+    def open_before(day: date) -> Cents:
+        """Principal still unpaid at the beginning of ``day`` (payments dated before it)."""
+        return principal - total(amount for paid_on, amount in paid if paid_on < day)
+
+    months: list[SurchargeMonth] = []
+    index = max(1, from_index)
+    while True:
+        starts_on = month_start(effective, index)
+        if starts_on > until:
+            return months, False
+        if index == 1 and schonfrist_end is not None:
+            if until <= schonfrist_end:
+                return months, True
+            # Reading 5: what was paid within the Schonfrist bears no surcharge.
+            open_principal = open_before(schonfrist_end + timedelta(days=1))
+        else:
+            open_principal = open_before(starts_on)
+        if open_principal <= 0:
+            return months, False
+        base, amount = surcharge_for(open_principal)
+        months.append(
+            SurchargeMonth(index, starts_on, add_months(effective, index), open_principal, base, amount)
+        )
+        index += 1
+
+
+def effective_due_date(due_on: date, *, deferred_until: date | None = None, land: str = DEFAULT_LAND) -> date:
+    """The day surcharge months count from: the due date, or the end of a Stundung, moved off a
+    non-working day (§ 222, § 108 Abs. 3 AO)."""
+    if deferred_until is not None and deferred_until < due_on:
+        raise ValueError(
+            f"Eine Stundung schiebt die Fälligkeit hinaus; das Stundungsende {format_date(deferred_until)} "
+            f"liegt vor der Fälligkeit {format_date(due_on)}."
+        )
+    effective = deferred_until if deferred_until is not None else due_on
+    return effective if is_working_day(effective, land) else next_working_day(effective, land=land)
+
+
+def arisen_months(
+    principal: Cents,
+    due_on: date,
+    *,
+    until: date,
+    payments: Iterable[tuple[date, Cents]] = (),
+    deferred_until: date | None = None,
+    schonfrist: bool = True,
+    land: str = DEFAULT_LAND,
+    from_index: int = 1,
+) -> list[SurchargeMonth]:
+    """The months of :func:`compute_surcharges` without the German derivation — for mass runs (the daily
+    run books millions of claims); the numbers are computed by the same code."""
+    paid = sorted(((day, amount) for day, amount in payments), key=lambda p: (p[0], int(p[1])))
+    effective = effective_due_date(due_on, deferred_until=deferred_until, land=land)
+    schonfrist_end = None
+    if schonfrist:
+        raw_end = effective + timedelta(days=SCHONFRIST_DAYS)
+        schonfrist_end = raw_end if is_working_day(raw_end, land) else next_working_day(raw_end, land=land)
+    months, _waiting = _delay_months(principal, effective, until, paid, schonfrist_end, from_index)
+    return months
 
 
 def compute_surcharges(
@@ -272,42 +360,23 @@ def compute_surcharges(
                 "(§ 240 Abs. 1 Satz 1 AO, AEAO zu § 240)."
             )
 
-    def open_before(day: date) -> Cents:
-        """Principal still unpaid at the beginning of ``day`` (payments dated before it)."""
-        return principal - total(amount for paid_on, amount in paid if paid_on < day)
-
-    months: list[SurchargeMonth] = []
-    index = 1
-    while True:
-        starts_on = month_start(effective, index)
-        if starts_on > until:
-            break
-        if index == 1 and schonfrist_end is not None:
-            if until <= schonfrist_end:
-                steps.append(
-                    f"Bis {format_date(until)} ist die Schonfrist nicht abgelaufen: noch kein Säumniszuschlag "
-                    "(§ 240 Abs. 3 Satz 1 AO)."
-                )
-                break
-            # Reading 5: what was paid within the Schonfrist bears no surcharge.
-            open_principal = open_before(schonfrist_end + timedelta(days=1))
-        else:
-            open_principal = open_before(starts_on)
-        if open_principal <= 0:
-            break
-        base, amount = surcharge_for(open_principal)
-        ends_on = add_months(effective, index)
-        months.append(SurchargeMonth(index, starts_on, ends_on, open_principal, base, amount))
+    months, waiting = _delay_months(principal, effective, until, paid, schonfrist_end)
+    if waiting:
+        steps.append(
+            f"Bis {format_date(until)} ist die Schonfrist nicht abgelaufen: noch kein Säumniszuschlag "
+            "(§ 240 Abs. 3 Satz 1 AO)."
+        )
+    for month in months:
+        base, open_principal = month.base, month.open_principal
         if base == open_principal:
             rounded = f"Bemessungsgrundlage {base.format()}"
         else:
             rounded = f"abgerundet auf volle 50 EUR {base.format()}"
         steps.append(
-            f"{index}. Säumnismonat vom {format_date(starts_on)} bis {format_date(ends_on)}: rückständig "
-            f"{open_principal.format()}, {rounded}; Säumniszuschlag 1 % = {amount.format()}, entstanden und "
-            f"fällig am {format_date(starts_on)} (§ 240 Abs. 1 Satz 1 AO)."
+            f"{month.index}. Säumnismonat vom {format_date(month.starts_on)} bis {format_date(month.ends_on)}: "
+            f"rückständig {open_principal.format()}, {rounded}; Säumniszuschlag 1 % = {month.amount.format()}, "
+            f"entstanden und fällig am {format_date(month.starts_on)} (§ 240 Abs. 1 Satz 1 AO)."
         )
-        index += 1
 
     result_total = total(month.amount for month in months)
     if not months:

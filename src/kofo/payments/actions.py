@@ -135,7 +135,7 @@ def do_record_payment(
     designation: Iterable[str] = (),
 ) -> Payment:
     """Book a payment for ``case`` and allocate it; settled claims are closed."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if amount <= 0:
         raise ValidationError("Der Betrag muss größer als 0 sein.", code="payment.amount_invalid")
     if source not in PaymentSource.values:

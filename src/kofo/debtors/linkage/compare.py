@@ -49,6 +49,9 @@ POSTCODE_AREA_COMPARE_DIGITS = 3
 COMPARE_CHUNK = 2_000_000
 # cpdist is fed in slices of this many distinct value pairs (bounded memory for the string lists).
 SIMILARITY_BATCH = 200_000
+# Below these sizes the scorer is called directly / cpdist runs on one thread (thread start-up dominates).
+SMALL_BATCH = 64
+PARALLEL_BATCH = 20_000
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "surname": ("exact", "variant", "birth_name", "close", "far", "different"),
@@ -104,7 +107,12 @@ def similarity(vocab: Vocabulary, a: Int32Array, b: Int32Array, scorer: Any) -> 
         chunk = unique[start : start + SIMILARITY_BATCH]
         left = [values[i] for i in (chunk // size).tolist()]
         right = [values[i] for i in (chunk % size).tolist()]
-        scores[start : start + len(chunk)] = process.cpdist(left, right, scorer=scorer, workers=-1)
+        if len(chunk) <= SMALL_BATCH:
+            # A single record's candidates: starting worker threads costs more than the scoring.
+            scores[start : start + len(chunk)] = [scorer(x, y) for x, y in zip(left, right, strict=True)]
+        else:
+            workers = -1 if len(chunk) >= PARALLEL_BATCH else 1
+            scores[start : start + len(chunk)] = process.cpdist(left, right, scorer=scorer, workers=workers)
     out[todo] = scores[inverse]
     return out
 

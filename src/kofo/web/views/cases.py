@@ -3,7 +3,8 @@
 A file spans partners (schuldnerbezogene Bündelung), so these pages are for office staff only; a Partner
 user sees its own claims on the claim pages, never a file. The file page shows the debtor's personal data
 and logs every view. Every change is an action of ``kofo.cases.casefiles`` (notes, follow-ups, assignment,
-suspension); the actions' German ValidationErrors are shown at the form.
+suspension); the actions' German ValidationErrors are shown at the form. The measures, third parties and
+payments of the file are ``kofo.web.views.measures``.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from kofo.cases.casefiles import (
     do_schedule_follow_up,
     do_suspend_case,
 )
+from kofo.cases.measures import DECLARATION_OUTCOMES, DISCLOSURE_OUTCOMES, FIELD_OUTCOMES
 from kofo.cases.models import (
     Case,
     CaseCloseReason,
@@ -47,11 +49,15 @@ from kofo.cases.models import (
     Claim,
     FollowUp,
     FollowUpKind,
+    MeasureKind,
+    MeasureStatus,
     SurchargeAccrual,
+    ThirdPartyKind,
 )
 from kofo.ledger.models import AccountKind, Component, Posting, Transaction
 from kofo.money import Cents
 from kofo.partners.roles import Role
+from kofo.payments.models import PaymentSource
 from kofo.web import rules
 from kofo.web.forms import GermanDateInput, KernFormMixin
 from kofo.web.views.common import acting_user, is_htmx, paginate, require
@@ -83,7 +89,7 @@ COMPONENTS_SHOWN = (
     Component.INTEREST,
 )
 
-DEBTOR_DATA_SHOWN = "Name, Geburtsdatum, Anschrift(en) der Partner"
+DEBTOR_DATA_SHOWN = "Name, Geburtsdatum, Anschrift(en) der Partner, bekannte Drittschuldner und IBAN"
 
 STATUS_VARIANTS = {CaseStatus.OPEN: "info", CaseStatus.SUSPENDED: "warning", CaseStatus.CLOSED: "success"}
 
@@ -115,7 +121,12 @@ ACTION_LABELS = {
     "cases.write_down": "Niederschlagung",
     "cases.record_expense": "Auslagen erfasst",
     "cases.note_third_party": "Drittschuldner vermerkt",
+    "cases.arrange_instalments": "Ratenzahlung vereinbart",
+    "cases.revoke_instalments": "Ratenzahlung widerrufen",
+    "payments.record_payment": "Zahlung erfasst",
 }
+# Events of measures without the measure's kind in their summary.
+MEASURE_EVENT_ACTIONS = ("cases.record_expense", "cases.note_third_party", "payments.record_payment")
 # These events have their own, richer timeline entries (the note, the follow-up).
 ACTIONS_SHOWN_ELSEWHERE = ("cases.add_note", "cases.schedule_follow_up", "cases.complete_follow_up")
 
@@ -621,7 +632,62 @@ def _event_detail(event: AuditEvent, kassenzeichen: dict[str, str]) -> str:
         parts.append(f"bis {_german_date(summary['until'])}")
     elif action == "cases.time_barred_claim" and summary.get("expired_on"):
         parts.append(f"mit Ablauf des {_german_date(summary['expired_on'])}")
+    elif (action.startswith("cases.") and "kind" in summary) or action in MEASURE_EVENT_ACTIONS:
+        parts.extend(_measure_event_detail(action, summary))
     return "; ".join(parts)
+
+
+def _label(choices: Any, value: Any) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value or "")
+
+
+def _cents(value: Any) -> str:
+    return str(Cents(int(value))) if isinstance(value, int) else ""
+
+
+def _measure_event_detail(action: str, summary: dict[str, Any]) -> list[str]:
+    """The timeline's words for the events of measures, third parties and payments."""
+    parts: list[str] = []
+    if action == "cases.note_third_party":
+        parts.append(f"{summary.get('third_party', '')} ({_label(ThirdPartyKind, summary.get('kind'))})")
+        if summary.get("source"):
+            parts.append(str(summary["source"]))
+        return parts
+    if action == "payments.record_payment":
+        parts.append(f"{_cents(summary.get('amount_cents'))} am {_german_date(summary.get('received_on'))}")
+        parts.append(_label(PaymentSource, summary.get("source")))
+        if summary.get("leftover_cents"):
+            parts.append(f"Überzahlung {_cents(summary['leftover_cents'])}")
+        if summary.get("settled"):
+            parts.append("bezahlt: " + ", ".join(str(k) for k in summary["settled"]))
+        return parts
+    if summary.get("kind"):
+        parts.append(_label(MeasureKind, summary["kind"]))
+    if summary.get("executed_on"):
+        parts.append(f"ausgeführt am {_german_date(summary['executed_on'])}")
+    if summary.get("served_on"):
+        parts.append(f"zugestellt am {_german_date(summary['served_on'])}")
+    if summary.get("appointment_on"):
+        parts.append(f"Termin am {_german_date(summary['appointment_on'])}")
+    if summary.get("review_on"):
+        parts.append(f"Wiedervorlage am {_german_date(summary['review_on'])}")
+    outcome = summary.get("outcome")
+    if outcome:
+        outcomes = {**DECLARATION_OUTCOMES, **DISCLOSURE_OUTCOMES, **FIELD_OUTCOMES}
+        parts.append(outcomes.get(str(outcome), str(outcome)))
+    if action == "cases.finish_measure" and summary.get("status"):
+        parts.append(_label(MeasureStatus, summary["status"]))
+    if summary.get("third_party"):
+        parts.append(f"Drittschuldner {summary['third_party']}")
+    if summary.get("amount_cents"):
+        parts.append(_cents(summary["amount_cents"]))
+    for key in ("reason", "note"):
+        if summary.get(key):
+            parts.append(str(summary[key]))
+    return parts
 
 
 def build_timeline(case: Case, claims: list[Claim], page_number: int, *, link_ledger: bool) -> TimelinePage:
@@ -766,11 +832,17 @@ def _case_page(
         if case.status == CaseStatus.SUSPENDED:
             forms_shown["reopen"] = ReopenForm()
     open_form = ""
-    if bound is not None:
+    if bound is not None and str(bound.prefix) in FORM_NAMES:
         # A refused change shows its form with the message, even where the form is no longer offered
         # (e.g. the file was closed meanwhile).
         open_form = FORM_NAMES[str(bound.prefix)]
         forms_shown[open_form] = bound
+    # Measures, third parties and payments (kofo.web.views.measures; it imports this module, hence here).
+    from kofo.web.views.measures import measure_section
+
+    measures = measure_section(request, case, today, can_change=can_change, bound=bound)
+    forms_shown.update(measures.forms)
+    open_form = measures.open_form or open_form
     survivor = None
     if debtor.merged_into_id is not None:
         survivor = Case.objects.filter(debtor_id=debtor.merged_into_id).first()
@@ -791,6 +863,8 @@ def _case_page(
             for component, amount in zip(COMPONENTS_SHOWN, file_amounts, strict=True)
         ],
         "file_total": sum(file_amounts, Cents(0)),
+        # What the debtor owes in all: the claims and the office's own fees and expenses.
+        "payable_total": sum(file_amounts, measures.office_open),
         "accruals": list(
             accruals.select_related("claim").order_by("-starts_on", "claim__kassenzeichen")[:SURCHARGES_SHOWN]
         ),
@@ -810,6 +884,7 @@ def _case_page(
         "link_claims": rules.can_view_claims(user),
         "link_debtor": rules.can_view_debtors(user),
         "link_ledger": rules.can_view_ledger(user),
+        **measures.context,
     }
     return render(request, "web/cases/detail.html", context, status=status)
 

@@ -10,7 +10,8 @@ from typing import IO, Any, cast
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Sum
 from django.utils import timezone
-from django_tasks import default_task_backend
+from django_tasks import task_backends
+from django_tasks.backends.immediate import ImmediateBackend
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -96,8 +97,13 @@ class Command(BaseCommand):
             ) as progress:
                 bar = progress.add_task("run", total=total_cases, day=f"{run_date:%d.%m.%Y}")
                 for batch in pending:
-                    run_daily_batch.enqueue(run.pk, batch.number)
+                    result = run_daily_batch.enqueue(run.pk, batch.number)
                     if _immediate():  # the task ran in this process
+                        if str(result.status) == "FAILED":
+                            detail = result.errors[-1].traceback if result.errors else "unbekannter Fehler"
+                            raise CommandError(
+                                f"Paket {batch.number} des Tageslaufs ist fehlgeschlagen:\n{detail}"
+                            )
                         progress.advance(bar, batch.cases)
                 if not _immediate() and not options.get("no_wait"):
                     while run.batches.filter(done_at__isnull=True).exists():
@@ -125,4 +131,5 @@ class Command(BaseCommand):
 
 
 def _immediate() -> bool:
-    return type(default_task_backend).__name__ == "ImmediateBackend"
+    """Whether tasks run at once in this process (the default backend), not in separate workers."""
+    return isinstance(task_backends["default"], ImmediateBackend)
