@@ -4,6 +4,7 @@ frequencies) — only the index lives in tables instead of memory."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -14,13 +15,15 @@ from django.db.models import F
 from kofo.debtors.linkage.blocking import blocking_keys
 from kofo.debtors.linkage.default_model import DEFAULT_MODEL
 from kofo.debtors.linkage.entities import LegalEntityRecord, compare_entities, normalise_entity
-from kofo.debtors.linkage.index import PersonIndex
+from kofo.debtors.linkage.index import PersonIndex, sort_order
 from kofo.debtors.linkage.model import LinkageModel
 from kofo.debtors.linkage.records import NormalisedPerson, PersonRecord, normalise_person
 from kofo.debtors.models import BlockingKey, DebtorKind, DebtorRecord, IndexStatistics
 
 #: Records read for one lookup at most (the engine cuts oversized blocks to the sort neighbourhood).
 CANDIDATES_MAX = 2_000
+#: Rows of (key, record, sort key) one match reads at most: a safety bound, far above any real block.
+KEY_ROWS_MAX = 200_000
 
 FIELD_LABELS = {
     "surname": "Familienname",
@@ -101,12 +104,20 @@ def keys_of(record: DebtorRecord) -> list[str]:
     return [key[:80] for key in blocking_keys(normalise(record))]
 
 
+def sort_key_of(person: NormalisedPerson) -> str:
+    """The index's sort order of a person (surname phonetic, given-name phonetic, birth date) as one string
+    that sorts like the tuple: the phonetic codes are digits, the separator sorts before every digit."""
+    surname, given, born = sort_order(person)
+    return f"{surname}\x1f{given}\x1f{born:08d}"
+
+
 def prepare(record: DebtorRecord) -> None:
-    """Set the normalised name columns before the record is saved."""
+    """Set the normalised name columns and the sort key before the record is saved."""
     if record.kind == DebtorKind.NATURAL:
         person = normalise(record)
         record.norm_surname = person.surname[:120]
         record.norm_given = person.given_names[:120]
+        record.sort_key = sort_key_of(person)[:60]
 
 
 def index_record(record: DebtorRecord) -> None:
@@ -185,19 +196,35 @@ class DatabasePersonIndex(PersonIndex):
         self.records: dict[str, DebtorRecord] = {}
 
     def candidate_ids(self, person: NormalisedPerson) -> list[str]:
+        """The candidates of ``person``'s blocking keys, oversized blocks cut to the sort neighbourhood in
+        SQL-read sort keys *before* any record is loaded (a common name's block has thousands of members
+        among a million debtors; only the ``BLOCK_WINDOW - 1`` nearest on either side are compared)."""
         keys = [key[:80] for key in blocking_keys(person)]
-        rows: list[tuple[str, int]] = []
+        rows: list[tuple[str, int, str]] = []
         if keys:
             marks = ", ".join(["%s"] * len(keys))
             with connection.cursor() as cursor:  # hot path of every match: plain SQL
                 cursor.execute(
-                    f"SELECT k.key, k.record_id FROM {BlockingKey._meta.db_table} k "  # noqa: S608
+                    f"SELECT k.key, k.record_id, r.sort_key FROM {BlockingKey._meta.db_table} k "  # noqa: S608
                     f"JOIN {DebtorRecord._meta.db_table} r ON r.id = k.record_id "
-                    f"WHERE k.key IN ({marks}) AND r.kind = %s ORDER BY k.record_id LIMIT %s",
-                    [*keys, DebtorKind.NATURAL.value, CANDIDATES_MAX],
+                    f"WHERE k.key IN ({marks}) AND r.kind = %s LIMIT %s",
+                    [*keys, DebtorKind.NATURAL.value, KEY_ROWS_MAX],
                 )
-                rows = [(key, int(record_id)) for key, record_id in cursor.fetchall()]
-        ids = {str(record_id) for _key, record_id in rows}
+                rows = [(key, int(record_id), sort_key) for key, record_id, sort_key in cursor.fetchall()]
+        members: dict[str, list[tuple[str, str]]] = {}
+        for key, record_id, sort_key in rows:
+            members.setdefault(key, []).append((sort_key, str(record_id)))
+        mine = sort_key_of(person)
+        reach = self.window - 1
+        chosen: dict[str, list[str]] = {}
+        for key, block in members.items():
+            if len(block) + 1 <= self.block_size_max:
+                chosen[key] = [record_id for _sort, record_id in block]
+                continue
+            ranked = sorted(m for m in block if m[1] != person.record_id)
+            at = bisect.bisect_left([sort for sort, _id in ranked], mine)
+            chosen[key] = [record_id for _sort, record_id in ranked[max(0, at - reach) : at + reach]]
+        ids = {record_id for block in chosen.values() for record_id in block}
         ids.discard(person.record_id)
         records = DebtorRecord.objects.filter(pk__in=ids).select_related("debtor")
         persons: dict[str, NormalisedPerson] = {}
@@ -205,10 +232,9 @@ class DatabasePersonIndex(PersonIndex):
             persons[str(record.pk)] = normalise(record)
             self.records[str(record.pk)] = record
         self.persons.loaded = persons  # type: ignore[attr-defined]
-        self.blocks = {}
-        for key, record_id in rows:
-            if str(record_id) in persons:
-                self.blocks.setdefault(key, []).append(str(record_id))
+        self.blocks = {
+            key: [record_id for record_id in block if record_id in persons] for key, block in chosen.items()
+        }
         self.surname_counts.load({person.surname} | {p.surname for p in persons.values()})  # type: ignore[attr-defined]
         self.given_counts.load({person.given_names} | {p.given_names for p in persons.values()})  # type: ignore[attr-defined]
         return super().candidate_ids(person)

@@ -78,6 +78,9 @@ class DebtorRecord(models.Model):
     # Normalised names as the linkage engine sees them: term frequencies for common names are counts of these.
     norm_surname = models.CharField(max_length=120, blank=True, db_index=True)
     norm_given = models.CharField(max_length=120, blank=True, db_index=True)
+    # The linkage index's sort order (surname phonetic, given-name phonetic, birth date): oversized blocks
+    # are cut to the neighbourhood by this key before any record is loaded.
+    sort_key = models.CharField(max_length=60, blank=True)
     debtor = models.ForeignKey(
         Debtor, on_delete=models.PROTECT, related_name="records", verbose_name="Schuldner"
     )

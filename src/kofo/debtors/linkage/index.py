@@ -41,7 +41,7 @@ class Candidate:
     explanation: PairExplanation
 
 
-def _sort_key(person: NormalisedPerson) -> tuple[str, str, int]:
+def sort_order(person: NormalisedPerson) -> tuple[str, str, int]:
     first = person.surname_phonetics[0] if person.surname_phonetics else ""
     return (first, person.given_phonetic, person.birth_date.as_int() if person.birth_date else 0)
 
@@ -107,10 +107,10 @@ class PersonIndex:
                 found.update(dict.fromkeys(members))
                 continue
             ranked = sorted(
-                ((_sort_key(self.persons[m]), m) for m in members if m != person.record_id),
+                ((sort_order(self.persons[m]), m) for m in members if m != person.record_id),
                 key=lambda item: item[0] + (item[1],),
             )
-            at = bisect.bisect_left([k for k, _ in ranked], _sort_key(person))
+            at = bisect.bisect_left([k for k, _ in ranked], sort_order(person))
             found.update(dict.fromkeys(m for _, m in ranked[max(0, at - reach) : at + reach]))
         found.pop(person.record_id, None)
         return list(found)
