@@ -503,7 +503,7 @@ class Generator:
             DebtorRecord,
             "id partner_id partner_debtor_id kind surname given_names birth_name birth_date legal_name legal_form "
             "register_court register_number street house_number postcode city country phone email iban "
-            "content_hash norm_surname norm_given debtor_id link_decision link_score created_at",
+            "content_hash norm_surname norm_given sort_key debtor_id link_decision link_score created_at",
         )
         claims = Table(
             writer,
@@ -580,7 +580,7 @@ class Generator:
                      identity["given_names"], "", iso(identity["birth_date"]), identity["legal_name"],
                      identity["legal_form"], identity["register_court"], identity["register_number"],
                      identity["street"], identity["house_number"], identity["postcode"], identity["city"], "DE", "",
-                     "", iban, content_hash, norm[0], norm[1], debtor, "new" if first else "auto",
+                     "", iban, content_hash, norm[0], norm[1], "", debtor, "new" if first else "auto",
                      None if first else 42.0, stamp)
                 )  # fmt: skip
 

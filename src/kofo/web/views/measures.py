@@ -849,6 +849,13 @@ def measure_section(
     elif FILE_FORMS.get(request.GET.get("formular", "")) in file_forms:
         open_form = FILE_FORMS[request.GET["formular"]]
 
+    # The instalment plans (kofo.web.views.instalments; it imports this module, hence here).
+    from kofo.web.views.instalments import instalment_section
+
+    instalments = instalment_section(request, case, today, editable=editable, bound=bound)
+    file_forms.update(instalments.forms)
+    open_form = instalments.open_form or open_form
+
     totals = case.measures.aggregate(fees=Sum("fee_cents"), effort=Sum("effort_units"))
     office = component_balances(case._meta.label_lower, case.pk)
     office_open = [(label, office.get(component, Cents(0))) for component, label in OFFICE_COMPONENTS]
@@ -873,6 +880,7 @@ def measure_section(
         "office_open": office_open,
         "office_open_total": sum((amount for _label, amount in office_open), Cents(0)),
         "measures_editable": editable,
+        **instalments.context,
     }
     return MeasureSection(context, file_forms, open_form, context["office_open_total"])
 
@@ -1134,6 +1142,9 @@ def case_record_payment(request: HttpRequest, number: str) -> HttpResponse:
     form = PaymentForm(request.POST, case=case, today=today)
     if form.is_valid():
         data = form.cleaned_data
+        from kofo.web.views.instalments import paid_instalments, payment_note
+
+        instalments_before = paid_instalments(case)
         try:
             payment: Payment = do_record_payment(
                 case,
@@ -1152,6 +1163,7 @@ def case_record_payment(request: HttpRequest, number: str) -> HttpResponse:
             done = f"Zahlung über {Cents(payment.amount_cents)} vom {payment.received_on:%d.%m.%Y} erfasst und verteilt."
             if payment.leftover_cents:
                 done += f" Überzahlung {Cents(payment.leftover_cents)}: zur Erstattung vorgemerkt."
+            done += payment_note(case, instalments_before)
             still_open = (
                 Claim.objects.filter(debtor_record__debtor_id=case.debtor_id)
                 .filter(status__in=(ClaimStatus.OPEN, ClaimStatus.DEFERRED))
