@@ -250,3 +250,24 @@ def test_an_automatic_demand_interrupts_the_limitation(claims: dict[str, Claim])
         dt.date(2025, 6, 30),
     )
     assert claim_expiry(Claim.objects.get(pk=claims["GS-E"].pk)) == dt.date(2030, 12, 31)
+
+
+def test_a_file_with_bad_data_fails_alone_and_the_day_goes_on(claims: dict[str, Claim]) -> None:
+    """A claim whose Stundung ends before its due date cannot be computed (§ 240 AO: a deferral moves the due
+    date *later*). Its file is left out and reported; every other file of the batch is processed."""
+    Claim.objects.filter(pk=claims["GS-D"].pk).update(
+        status=ClaimStatus.DEFERRED, deferred_until=claims["GS-D"].due_date - dt.timedelta(days=10)
+    )
+    open_missing_cases(INTAKE_DAY)
+    run = do_plan_daily_run(INTAKE_DAY, actor=DAILY_ACTOR)
+    assert run.batches.count() == 1  # all three files in one batch
+    work_batches(run, worker="test")
+    run.refresh_from_db()
+    batch = run.batches.get()
+    bad = Case.objects.get(debtor=claims["GS-D"].debtor_record.debtor)
+    assert batch.result["files_failed"] == 1
+    assert batch.result["errors"][0].startswith(bad.number)
+    assert not SurchargeAccrual.objects.filter(claim=claims["GS-D"]).exists()
+    assert surcharges(claims["GS-A"]) == Cents.parse("46,50")  # the other files were processed
+    assert run.status == DailyRunStatus.DONE
+    assert trial_balance() == 0
