@@ -32,7 +32,7 @@ from kofo.cases.models import (
     FollowUp,
     FollowUpKind,
 )
-from kofo.debtors.models import Debtor, DebtorKind, DebtorRecord
+from kofo.debtors.models import Debtor, DebtorRecord
 
 CASE_NUMBER_PREFIX = "VA"
 NOTE_CHARS_MAX = 10_000
@@ -336,10 +336,6 @@ def do_close_merged_case(case: Case, *, on: dt.date, actor: Actor) -> Case:
         summary={"survivor": survivor.number, "follow_ups_moved": moved},
     )  # fmt: skip
     return case
-
-
-def is_natural_person(case: Case) -> bool:
-    return case.debtor.kind == DebtorKind.NATURAL
 
 
 @action

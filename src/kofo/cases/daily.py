@@ -124,17 +124,6 @@ def _land() -> str:
 # --- Säumniszuschläge -------------------------------------------------------------------------------------
 
 
-def principal_payments(claim: Claim, *, until: dt.date) -> list[tuple[dt.date, Cents]]:
-    """Everything that lowered the principal by ``until`` (payments, Absetzungen), by value date."""
-    code = receivable_account(claim.partner, claim, Component.PRINCIPAL).code
-    rows = (
-        Posting.objects.filter(account__code=code, amount_cents__lt=0, transaction__value_date__lte=until)
-        .values_list("transaction__value_date", "amount_cents")
-        .order_by("transaction__value_date", "id")
-    )
-    return [(day, Cents(-amount)) for day, amount in rows]
-
-
 def new_surcharge_months(
     claim: Claim,
     run_date: dt.date,

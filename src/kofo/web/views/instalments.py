@@ -59,7 +59,6 @@ from kofo.web.views.measures import (
     _confirm,
     _date_field,
     _reason_field,
-    settle_proposal_follow_ups,
 )
 
 ARRANGE_PREFIX = "ratenzahlung"
@@ -415,7 +414,6 @@ def case_arrange_instalments(request: HttpRequest, number: str) -> HttpResponse:
                         mandate_reference=data["mandate_reference"],
                         actor=actor,
                     )
-                    settle_proposal_follow_ups(case, actor)
             except ValidationError as exc:
                 _action_error(form, exc)
             else:

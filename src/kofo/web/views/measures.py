@@ -29,7 +29,6 @@ from django.views.decorators.http import require_POST
 
 from kofo import limits
 from kofo.audit.actors import Actor
-from kofo.cases.casefiles import do_complete_follow_up
 from kofo.cases.measures import (
     DEADLINE_LABELS,
     DECL_RECOGNISED,
@@ -62,7 +61,6 @@ from kofo.cases.models import (
     CaseThirdParty,
     Claim,
     ClaimStatus,
-    FollowUpKind,
     Measure,
     MeasureClaim,
     MeasureKind,
@@ -893,17 +891,6 @@ def _back(case: Case, anchor: str, query: str = "") -> HttpResponse:
     return redirect(url + (f"?{query}" if query else "") + (f"#{anchor}" if anchor else ""))
 
 
-def settle_proposal_follow_ups(case: Case, actor: Actor) -> None:
-    """A proposal that was taken or dropped is dealt with: its follow-up in the worklist is done."""
-    proposed = set(case.measures.filter(status=MeasureStatus.PROPOSED).values_list("pk", flat=True))
-    for follow_up in case.follow_ups.filter(
-        kind=FollowUpKind.PROPOSAL, done_at__isnull=True, key__startswith="proposal:"
-    ):
-        pk = follow_up.key.removeprefix("proposal:")
-        if pk.isdigit() and int(pk) not in proposed:
-            do_complete_follow_up(follow_up, actor=actor)
-
-
 def _run_step(step: str, measure: Measure, data: dict[str, Any], actor: Actor, today: dt.date) -> str:
     """Call the action of ``step``; the German confirmation for the page."""
     label = measure.get_kind_display()
@@ -988,7 +975,6 @@ def measure_step(request: HttpRequest, number: str, pk: int, step: str) -> HttpR
         try:
             with transaction.atomic():
                 done = _run_step(step, measure, form.cleaned_data, actor, today)
-                settle_proposal_follow_ups(case, actor)
         except ValidationError as exc:
             _action_error(form, exc)
         else:
@@ -1065,7 +1051,6 @@ def case_write_down(request: HttpRequest, number: str) -> HttpResponse:
                 do_write_down(
                     case, review_on=review_on, reason=form.cleaned_data["reason"], on=today, actor=actor
                 )
-                settle_proposal_follow_ups(case, actor)
         except ValidationError as exc:
             _action_error(form, exc)
         else:
@@ -1118,7 +1103,6 @@ def case_return(request: HttpRequest, number: str) -> HttpResponse:
                 measure = do_return_to_partners(
                     case, reason=form.cleaned_data["reason"], on=timezone.localdate(), actor=actor
                 )
-                settle_proposal_follow_ups(case, actor)
         except ValidationError as exc:
             _action_error(form, exc)
         else:
