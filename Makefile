@@ -31,10 +31,11 @@ $(KOFO_DATA_DIR)/secret_key:
 	@mkdir -p $(KOFO_DATA_DIR)
 	@umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
-run: install $(KOFO_DATA_DIR)/secret_key ## Demo: Datenbank (SQLite) vorbereiten, Demodaten laden, Tageslauf, Server auf 127.0.0.1:8000
+run: install $(KOFO_DATA_DIR)/secret_key ## Demo: Datenbank (SQLite) vorbereiten, Demodaten laden, Tageslauf, Demo-Kontoauszug, Server auf 127.0.0.1:8000
 	$(RUN_ENV) $(KOFO) migrate --no-input
 	$(RUN_ENV) $(KOFO) demo
 	$(RUN_ENV) $(KOFO) daily
+	$(RUN_ENV) $(KOFO) demo --statement
 	$(RUN_ENV) $(KOFO) serve --host $(HOST) --port $(PORT)
 
 lint: install ## ruff, Formatprüfung, mypy und die import-linter-Verträge

@@ -487,6 +487,7 @@ class Generator:
             MeasureClaim,
             SurchargeAccrual,
         )
+        from kofo.cases.references import fold_reference
         from kofo.debtors.models import Debtor, DebtorRecord
         from kofo.law.deadlines import format_date
         from kofo.law.surcharges import surcharge_for
@@ -508,7 +509,7 @@ class Generator:
         claims = Table(
             writer,
             Claim,
-            "id partner_id agreement_id debtor_record_id kassenzeichen claim_type legal_basis assessment_date "
+            "id partner_id agreement_id debtor_record_id kassenzeichen reference_key claim_type legal_basis assessment_date "
             "notified_on due_date reminder_date reminder_deadline principal_cents surcharges_cents "
             "surcharges_until reminder_fee_cents prior_costs_cents requested_measures notes attachment_sha256 "
             "status deferred_until content_hash received_at",
@@ -618,7 +619,8 @@ class Generator:
                 surcharges_until = accrue[0].starts_on - dt.timedelta(days=1) if accrue else self.yesterday
             kassenzeichen = f"{prefix}-{due.year}-{claim_id:07d}"
             claims.add(
-                (claim_id, partner["id"], partner["agreement"], record_id, kassenzeichen, claim_type, legal_basis,
+                (claim_id, partner["id"], partner["agreement"], record_id, kassenzeichen,
+                 fold_reference(kassenzeichen), claim_type, legal_basis,
                  iso(assessment), iso(assessment + dt.timedelta(days=3)), iso(due), iso(reminder_date),
                  iso(reminder_deadline), principal, surcharges, iso(surcharges_until), fee, costs, "[]", "", "",
                  status, iso(deferred_until), hashlib.sha256(kassenzeichen.encode()).hexdigest(), stamp)

@@ -29,3 +29,11 @@ INTAKE_API_ITEMS_MAX = 10_000
 # The daily run (issue 4): debtor files per unit of work; a worker's claim on a batch expires after this.
 DAILY_BATCH_CASES = 200
 DAILY_BATCH_LEASE_MINUTES = 30
+
+# Bank files (issue 5): one XML or ZIP file (CLI, inbox; uploads are also bounded by the request size) and
+# what a ZIP may unpack to; a camt.053 of 100,000 entries is about 100 MB unpacked.
+BANK_FILE_BYTES_MAX = 200 * 1000 * 1000
+BANK_UNPACKED_BYTES_MAX = 400 * 1000 * 1000
+BANK_ZIP_MEMBERS_MAX = 500
+# Direct payments a partner reports in one API request.
+DIRECT_PAYMENTS_ITEMS_MAX = 1_000

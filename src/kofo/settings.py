@@ -193,6 +193,8 @@ KOFO_LAND = os.environ.get("KOFO_LAND", "SL")
 # How one payment is shared across the creditors of one debtor (LAW.md: a setting of the office):
 # "oldest_due_first" (default) or "pro_rata".
 KOFO_ALLOCATION_POLICY = os.environ.get("KOFO_ALLOCATION_POLICY", "oldest_due_first")
+# Folder watched by `kofo payments inbox` for bank files (camt XML or ZIP); empty: DATA_DIR/inbox/bank.
+KOFO_BANK_INBOX = os.environ.get("KOFO_BANK_INBOX", "").strip()
 
 # --- Static files ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"

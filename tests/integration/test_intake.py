@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from kofo.audit import archive
 from kofo.audit.models import AuditEvent
 from kofo.cases.models import Claim
 from kofo.debtors.models import Debtor, LinkDecision
-from kofo.intake import archive
 from kofo.intake.actions import do_import_request, do_replay_request
 from kofo.intake.models import BatchStatus, Channel, ItemStatus
 from kofo.intake.report import rejection_report

@@ -118,3 +118,20 @@ def install_append_only_triggers(*tables: str) -> Any:
                 schema_editor.execute(statement, params=None)
 
     return migrations.RunPython(forward, backward, elidable=False)
+
+
+def reinstall_append_only_triggers(*tables: str) -> Any:
+    """Install the triggers again after a migration changed ``tables``.
+
+    SQLite alters a table by copying it into a new one, which drops its triggers; PostgreSQL keeps them.
+    Dropping (if present) and creating again gives the same end state on both.
+    """
+    from django.db import migrations
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        for table in tables:
+            backward_sql, forward_sql = append_only_trigger_sql(table, schema_editor.connection.vendor)[::-1]
+            for statement in [*backward_sql, *forward_sql]:
+                schema_editor.execute(statement, params=None)
+
+    return migrations.RunPython(forward, migrations.RunPython.noop, elidable=False)

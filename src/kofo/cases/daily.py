@@ -83,6 +83,7 @@ from kofo.cases.models import (
     MeasureStatus,
     StrategySettings,
     SurchargeAccrual,
+    SurchargeCorrection,
 )
 from kofo.cases.strategy import propose
 from kofo.debtors.models import Debtor, DebtorRecord
@@ -102,7 +103,7 @@ from kofo.law.surcharges import (
     month_start,
 )
 from kofo.ledger.accounts import partner_account, receivable_account
-from kofo.ledger.actions import Entry, credit, debit, do_post_transactions
+from kofo.ledger.actions import Entry, credit, debit, do_post_transaction, do_post_transactions
 from kofo.ledger.balances import component_balances
 from kofo.ledger.models import Account, AccountKind, Component, Posting
 from kofo.limits import DAILY_BATCH_CASES, DAILY_BATCH_LEASE_MINUTES
@@ -167,6 +168,55 @@ def new_surcharge_months(
         and month.starts_on <= run_date
         and (claim.surcharges_until is None or month.starts_on > claim.surcharges_until)
     ]
+
+
+def correct_surcharges(claim: Claim, until: dt.date, *, land: str, reason: str, actor: Actor) -> Cents:
+    """Recompute the booked Säumniszuschläge of months begun by ``until`` from the payments that stand now.
+
+    After a payment is taken back, the months that began while it stood were booked on a base too low (or,
+    after a replay, too high); the difference per month is booked as a correction. Returns the total.
+    """
+    if not claim.carries_surcharges:
+        return Cents(0)
+    booked: dict[int, int] = defaultdict(int)
+    for index, amount in SurchargeAccrual.objects.filter(claim=claim).values_list(
+        "month_index", "amount_cents"
+    ):
+        booked[index] += amount
+    for index, amount in SurchargeCorrection.objects.filter(claim=claim).values_list(
+        "month_index", "amount_cents"
+    ):
+        booked[index] += amount
+    if not booked:
+        return Cents(0)
+    context = BatchContext.load([], until, actor=actor, claims=[claim])
+    months = arisen_months(
+        claim.principal, claim.due_date, until=until, payments=context.credits.get(claim.pk, []),
+        deferred_until=claim.deferred_until, land=land,
+    )  # fmt: skip
+    account = receivable_account(claim.partner, claim, Component.SURCHARGE, claim.kassenzeichen)
+    partner_claims = partner_account(claim.partner, AccountKind.PARTNER_CLAIMS)
+    total = Cents(0)
+    for month in months:
+        if month.index not in booked:
+            continue
+        difference = Cents(int(month.amount) - booked[month.index])
+        if difference == 0:
+            continue
+        lines = [debit(account, difference), credit(partner_claims, difference)]
+        if difference < 0:
+            lines = [credit(account, Cents(-int(difference))), debit(partner_claims, Cents(-int(difference)))]
+        txn = do_post_transaction(
+            lines, reason_code="claim.surcharge_corrected",
+            description=f"Berichtigung Säumniszuschlag {claim.kassenzeichen}, {month.index}. Monat: {reason}"[:300],
+            value_date=month.starts_on, obj=claim, actor=actor, partner=claim.partner,
+        )  # fmt: skip
+        SurchargeCorrection.objects.create(
+            claim=claim, month_index=month.index, base_cents=int(month.base), amount_cents=int(difference),
+            reason=reason[:200], transaction=txn,
+        )  # fmt: skip
+        total = total + difference
+    return total
 
 
 def accrue_surcharges(claim: Claim, run_date: dt.date, *, land: str, actor: Actor) -> Cents:
@@ -342,6 +392,8 @@ class BatchContext:
                 account__component=Component.PRINCIPAL,
                 amount_cents__lt=0,
                 transaction__value_date__lte=run_date,
+                # A payment taken back (returned direct debit, the bank's reversal) counts as never made.
+                transaction__reversed_by__isnull=True,
             )
             .values_list("account__subject_id", "transaction__value_date", "amount_cents")
             .order_by("transaction__value_date", "id")

@@ -4,11 +4,14 @@ record what the partner *submitted*, never a running balance."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from kofo.audit.appendonly import AppendOnlyModel
+from kofo.cases.references import fold_reference, payment_reference
 from kofo.money import Cents
 
 
@@ -52,6 +55,8 @@ class Claim(models.Model):
         verbose_name="Schuldnerangabe",
     )
     kassenzeichen = models.CharField("Kassenzeichen", max_length=60)
+    #: The Kassenzeichen folded for tolerant matching of bank transfers (:func:`references.fold_reference`).
+    reference_key = models.CharField("Suchschlüssel Kassenzeichen", max_length=60, db_index=True, blank=True)
     claim_type = models.CharField("Forderungsart", max_length=40)
     legal_basis = models.CharField("Rechtsgrundlage", max_length=200, blank=True)
     assessment_date = models.DateField("Bescheiddatum")
@@ -86,6 +91,13 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kassenzeichen} ({self.partner.key})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.reference_key = fold_reference(self.kassenzeichen)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "kassenzeichen" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "reference_key"}
+        super().save(*args, **kwargs)
 
     @property
     def principal(self) -> Cents:
@@ -157,6 +169,11 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def payment_reference(self) -> str:
+        """The ISO 11649 reference printed on every letter asking for payment (``RF69VA000123``)."""
+        return payment_reference(self.number)
 
 
 class AssignmentRuleKind(models.TextChoices):
@@ -276,6 +293,29 @@ class SurchargeAccrual(AppendOnlyModel):
 
 
 # --- the daily run ----------------------------------------------------------------------------------------
+
+
+class SurchargeCorrection(AppendOnlyModel):
+    """A booked Säumniszuschlag corrected afterwards: a payment it was computed on was taken back.
+
+    A returned direct debit or reversed transfer counts as never made, so the months that began while it
+    stood are owed on the higher base; the difference is booked here (positive: more surcharge).
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="surcharge_corrections")
+    month_index = models.PositiveIntegerField("Säumnismonat")
+    base_cents = models.BigIntegerField("richtige Bemessungsgrundlage (Cent)")
+    amount_cents = models.BigIntegerField("Berichtigung (Cent)")
+    reason = models.CharField("Grund", max_length=200)
+    transaction = models.ForeignKey("ledger.Transaction", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "Berichtigung eines Säumniszuschlags"
+        verbose_name_plural = "Berichtigungen von Säumniszuschlägen"
+        ordering = ["claim", "month_index", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} Monat {self.month_index}: {Cents(self.amount_cents)}"
 
 
 class DailyRunStatus(models.TextChoices):

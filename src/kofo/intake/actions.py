@@ -15,12 +15,12 @@ from dataclasses import asdict
 from django.conf import settings
 from django.utils import timezone
 
+from kofo.audit import archive
 from kofo.audit.actions import action
 from kofo.audit.actors import Actor, actor_name
 from kofo.audit.recording import record_event
 from kofo.cases.models import Claim
 from kofo.debtors.actions import do_register_debtor_record
-from kofo.intake import archive
 from kofo.intake.formats import FileProblem, read_rows
 from kofo.intake.items import ClaimInput, Problem, parse_item
 from kofo.intake.models import BatchStatus, Channel, ColumnMapping, ImportBatch, ItemStatus, RequestItem

@@ -13,6 +13,8 @@ OFFICE_ACCOUNTS = {
     AccountKind.REFUND_PAYABLE: ("3500", "Erstattungen an Schuldner"),
     AccountKind.FEE_INCOME: ("8000", "Gebühren und Kosten des Amtes"),
     AccountKind.WRITE_OFF: ("6900", "Ausbuchungen"),
+    AccountKind.CASH: ("1010", "Kasse des Außendienstes"),
+    AccountKind.EXPENSE: ("6800", "Bankentgelte"),
 }
 
 

@@ -24,6 +24,8 @@ class AccountKind(models.TextChoices):
     REFUND_PAYABLE = "refund_payable", "Erstattungsverbindlichkeit (Überzahlungen)"
     SUSPENSE = "suspense", "Verwahrkonto (nicht zugeordnete Zahlungen)"
     WRITE_OFF = "write_off", "Ausbuchung (Absetzung, Niederschlagung, Erlass)"
+    CASH = "cash", "Kasse (Barzahlungen im Außendienst)"
+    EXPENSE = "expense", "Aufwand des Amtes (Bankentgelte)"
 
 
 class Component(models.TextChoices):

@@ -16,14 +16,24 @@ from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 
 from kofo.audit.actions import action
 from kofo.audit.actors import Actor
 from kofo.audit.recording import record_event
 from kofo.cases.casefiles import case_claims
-from kofo.cases.daily import accrue_surcharges
+from kofo.cases.daily import accrue_surcharges, correct_surcharges
 from kofo.cases.measures import apply_payment_to_plan
-from kofo.cases.models import Case, Claim, ClaimStatus, Measure
+from kofo.cases.models import (
+    Case,
+    Claim,
+    ClaimStatus,
+    InstalmentPlan,
+    InstalmentPlanStatus,
+    InstalmentStatus,
+    Measure,
+    SurchargeAccrual,
+)
 from kofo.law.allocation import (
     AllocationRegime,
     AllocationResult,
@@ -34,11 +44,21 @@ from kofo.law.allocation import (
 )
 from kofo.law.allocation import Component as ItemComponent
 from kofo.ledger.accounts import office_account, partner_account, receivable_account
-from kofo.ledger.actions import Line, credit, debit, do_post_transaction
+from kofo.ledger.actions import Line, credit, debit, do_post_transaction, do_reverse_transaction
 from kofo.ledger.balances import component_balances
 from kofo.ledger.models import AccountKind, Component
 from kofo.money import Cents
-from kofo.payments.models import Payment, PaymentAllocation, PaymentSource
+from kofo.payments.models import (
+    BankEntry,
+    Funding,
+    Payment,
+    PaymentAllocation,
+    PaymentReversal,
+    PaymentSource,
+    Refund,
+    RefundStatus,
+    ReversalKind,
+)
 
 #: § 225 Abs. 2 AO classes by claim type (fines, coercive fines, taxes; the rest "sonstige").
 CLAIM_CLASSES = {
@@ -94,8 +114,17 @@ def open_items(case: Case) -> tuple[list[OpenItem], dict[str, Claim]]:
     return items, claims
 
 
-def _lines(case: Case, result: AllocationResult, claims: dict[str, Claim], amount: Cents) -> list[Line]:
-    lines: list[Line] = [debit(office_account(AccountKind.BANK), amount)]
+FUNDING_ACCOUNTS = {
+    Funding.BANK: AccountKind.BANK,
+    Funding.SUSPENSE: AccountKind.SUSPENSE,
+    Funding.CASH: AccountKind.CASH,
+}
+
+
+def _lines(
+    case: Case, result: AllocationResult, claims: dict[str, Claim], amount: Cents, funding: str
+) -> list[Line]:
+    lines: list[Line] = [debit(office_account(FUNDING_ACCOUNTS[Funding(funding)]), amount)]
     to_partner: dict[int, Cents] = {}
     for allocation in result.allocations:
         owner, _, component = allocation.item_id.partition(":")
@@ -133,8 +162,16 @@ def do_record_payment(
     payer: str = "",
     reference: str = "",
     designation: Iterable[str] = (),
+    funding: str = Funding.BANK,
+    bank_entry: BankEntry | None = None,
+    replaces: Payment | None = None,
+    payer_iban: str = "",
 ) -> Payment:
-    """Book a payment for ``case`` and allocate it; settled claims are closed."""
+    """Book a payment for ``case`` and allocate it; settled claims are closed.
+
+    ``funding`` names the office account the money is on (bank, suspense for a Klärungsfall, cash); an
+    overpayment becomes a refund liability and a refund proposal to the payer.
+    """
     case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if amount <= 0:
         raise ValidationError("Der Betrag muss größer als 0 sein.", code="payment.amount_invalid")
@@ -164,7 +201,7 @@ def do_record_payment(
         policy=getattr(settings, "KOFO_ALLOCATION_POLICY", "oldest_due_first"),
     )
     txn = do_post_transaction(
-        _lines(case, result, claims, amount),
+        _lines(case, result, claims, amount, funding),
         reason_code="payment.received",
         description=f"Zahlung {case.number}: {reference or payer or PaymentSource(source).label}"[:300],
         value_date=received_on,
@@ -183,6 +220,9 @@ def do_record_payment(
         derivation=list(result.steps),
         leftover_cents=int(result.leftover),
         transaction=txn,
+        funding=funding,
+        bank_entry=bank_entry,
+        replaces=replaces,
     )
     for allocation in result.allocations:
         owner, _, component = allocation.item_id.partition(":")
@@ -193,6 +233,16 @@ def do_record_payment(
             amount_cents=int(allocation.amount),
         )
     apply_payment_to_plan(case, amount, received_on)
+    if result.leftover > 0:
+        Refund.objects.create(
+            case=case,
+            payment=payment,
+            amount_cents=int(result.leftover),
+            name=(payer or (bank_entry.payer_name if bank_entry else ""))[:140] or "Einzahler",
+            iban=payer_iban or (bank_entry.payer_iban if bank_entry else ""),
+            reason=f"Überzahlung {case.number}",
+            created_on=received_on,
+        )
     settled = []
     for claim in claims.values():
         if all(balance == 0 for balance in component_balances(claim._meta.label_lower, claim.pk).values()):
@@ -205,7 +255,125 @@ def do_record_payment(
         summary={
             "amount_cents": int(amount), "received_on": received_on, "source": source,
             "measure": measure.pk if measure else None, "leftover_cents": int(result.leftover),
-            "settled": settled,
+            "settled": settled, "funding": funding, "replaces": replaces.pk if replaces else None,
         },
     )  # fmt: skip
     return payment
+
+
+def current_payments(case: Case) -> list[Payment]:
+    """The file's payments still standing (not reversed), in the order they are allocated."""
+    return list(
+        Payment.objects.filter(case=case, reversal__isnull=True).order_by("received_on", "created_at", "id")
+    )
+
+
+def _reopen_claims(case: Case) -> None:
+    """After a reversal, claims closed as paid that have money open again are enforced again."""
+    for claim in case_claims(case).filter(status=ClaimStatus.SETTLED):
+        if any(balance > 0 for balance in component_balances(claim._meta.label_lower, claim.pk).values()):
+            Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.OPEN)
+
+
+def _rebuild_instalments(case: Case) -> None:
+    """Recompute what the running instalment plan has received from the payments still standing."""
+    plan = InstalmentPlan.objects.filter(case=case, status=InstalmentPlanStatus.ACTIVE).first()
+    if plan is None:
+        return
+    for instalment in plan.instalments.all():
+        instalment.paid_cents = 0
+        instalment.paid_on = None
+        if instalment.status == InstalmentStatus.PAID:
+            instalment.status = InstalmentStatus.OPEN
+        instalment.save(update_fields=["paid_cents", "status", "paid_on"])
+    for payment in current_payments(case):
+        if payment.received_on >= plan.agreed_on:
+            apply_payment_to_plan(case, Cents(payment.amount_cents), payment.received_on)
+
+
+def _correct_surcharges(case: Case, until: dt.date, reason: str, actor: Actor) -> None:
+    land = getattr(settings, "KOFO_LAND", "SL")
+    for claim in case_claims(case).filter(
+        status__in=(ClaimStatus.OPEN, ClaimStatus.DEFERRED, ClaimStatus.SETTLED)
+    ):
+        correct_surcharges(claim, until, land=land, reason=reason, actor=actor)
+
+
+def _take_back(
+    payment: Payment, *, kind: str, reason: str, on: dt.date, entry: BankEntry | None, actor: Actor
+) -> None:
+    txn = do_reverse_transaction(payment.transaction, reason=reason, actor=actor, value_date=on)
+    PaymentReversal.objects.create(
+        payment=payment, kind=kind, reason=reason[:300], on=on, transaction=txn, bank_entry=entry
+    )
+    Refund.objects.filter(payment=payment, status__in=(RefundStatus.PROPOSED, RefundStatus.APPROVED)).update(
+        status=RefundStatus.CANCELLED
+    )
+
+
+@action
+def do_reverse_payment(
+    payment: Payment,
+    *,
+    on: dt.date,
+    reason: str,
+    actor: Actor,
+    kind: str = ReversalKind.RETURNED,
+    bank_entry: BankEntry | None = None,
+) -> list[Payment]:
+    """Take a payment back (returned direct debit, the bank's reversal) and re-allocate every later one.
+
+    The allocation of a later payment depended on what this one had paid (§ 225 AO takes the oldest open
+    items first), so every payment of the file received on or after it (or recorded after it) is reversed
+    too and recorded again, in the order of receipt, as if the returned payment had never been made: for
+    payments recorded in the order they were received, the result equals recording only the payments that
+    stand. Returns the new payments.
+    """
+    case = Case.objects.select_for_update(no_key=True).get(pk=payment.case_id)
+    payment = Payment.objects.get(pk=payment.pk)
+    if PaymentReversal.objects.filter(payment=payment).exists():
+        raise ValidationError(
+            "Die Zahlung %(p)s ist bereits zurückgebucht.",
+            code="payment.already_reversed",
+            params={"p": payment},
+        )
+    standing = [p for p in current_payments(case) if p.pk != payment.pk]
+    # Every payment whose allocation may have seen this one: received on or after it, or recorded after it
+    # (a back-dated one); replayed from the earliest of them on, in the order of receipt.
+    recorded_after = [
+        p.received_on for p in standing if (p.created_at, p.pk) > (payment.created_at, payment.pk)
+    ]
+    cutoff = min([payment.received_on, *recorded_after])
+    later = [p for p in standing if p.received_on >= cutoff]
+    for other in reversed(later):
+        _take_back(other, kind=ReversalKind.SUPERSEDED, reason=f"Neuverteilung nach Rückbuchung von Zahlung {payment.pk}",
+                   on=other.received_on, entry=None, actor=actor)  # fmt: skip
+    _take_back(payment, kind=kind, reason=reason, on=on, entry=bank_entry, actor=actor)
+    _reopen_claims(case)
+    note = f"Zahlung vom {payment.received_on:%d.%m.%Y} zurückgebucht"
+    replayed: list[Payment] = []
+    for other in later:
+        # The months that began up to this payment were booked with the taken-back payments standing.
+        _correct_surcharges(case, other.received_on, note, actor)
+        replayed.append(
+            do_record_payment(
+                case, amount=Cents(other.amount_cents), received_on=other.received_on, source=other.source,
+                actor=actor, measure=other.measure, payer=other.payer, reference=other.reference,
+                designation=other.designation, funding=other.funding, bank_entry=other.bank_entry,
+                replaces=other,
+            )
+        )  # fmt: skip
+    last_month = SurchargeAccrual.objects.filter(claim__in=case_claims(case)).aggregate(m=Max("starts_on"))[
+        "m"
+    ]
+    if last_month is not None:
+        _correct_surcharges(case, max(last_month, payment.received_on), note, actor)
+    _rebuild_instalments(case)
+    record_event(
+        actor=actor,
+        action="payments.reverse_payment",
+        obj=case,
+        summary={"payment": payment.pk, "kind": kind, "reason": reason, "on": on,
+                 "replayed": [[p.replaces_id, p.pk] for p in replayed]},
+    )  # fmt: skip
+    return replayed

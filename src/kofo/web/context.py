@@ -77,6 +77,10 @@ def nav_items_for(request: HttpRequest) -> list[NavItem]:
         entries.append(("Rechner", reverse("web:calculators"), "prefix"))
     if rules.can_view_ledger(user):
         entries.append(("Hauptbuch", reverse("web:ledger"), "prefix"))
+    from kofo.web.views.payments import can_view_payments  # the payments pages keep their own rule
+
+    if can_view_payments(user):
+        entries.append(("Zahlungsverkehr", reverse("web:payments"), "prefix"))
     if rules.can_view_audit(user):
         entries.append(("Prüfpfad", reverse("web:audit_list"), "prefix"))
     if rules.can_view_data_access(user):

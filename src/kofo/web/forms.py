@@ -432,3 +432,297 @@ class DebtorSplitForm(KernFormMixin, forms.Form):
         field = self.fields["records"]
         assert isinstance(field, forms.TypedMultipleChoiceField)
         field.choices = record_choices
+
+
+# --- Zahlungsverkehr: bank files, Klärungsfälle, refunds, remittance runs -----------------------------
+
+#: A bank file through the UI: bounded by the bank-file limit and by what one request may carry (larger
+#: files go through ``kofo payments import`` or the inbox folder).
+BANK_UPLOAD_BYTES_MAX = min(limits.BANK_FILE_BYTES_MAX, limits.REQUEST_BODY_BYTES_MAX)
+BANK_UPLOAD_EXTENSIONS = (".xml", ".zip")
+#: Rows of the assignment form of a Klärungsfall (one file, or a split over up to this many).
+ASSIGN_ROWS = 3
+
+
+def bank_file_too_large_message(size_bytes: int) -> str:
+    size = f"{size_bytes / 1_000_000:.1f}".replace(".", ",")
+    return (
+        f"Die Datei ist {size} MB groß; über die Oberfläche erlaubt sind höchstens "
+        f"{BANK_UPLOAD_BYTES_MAX // 1_000_000} MB. Größere Dateien bitte mit „kofo payments import“ "
+        "oder über den Eingangsordner einlesen."
+    )
+
+
+def _compact_iban(value: str, code: str = "refund.iban") -> str:
+    """The IBAN without spaces, upper case, checked (length, country format, check digits)."""
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    text = "".join(str(value).split()).upper()
+    if not text:
+        return ""
+    try:
+        return str(IBAN(text).compact)
+    except (SchwiftyException, ValueError):
+        raise ValidationError(
+            "Die IBAN %(iban)s ist ungültig (Länge oder Prüfziffer stimmen nicht).",
+            code=code,
+            params={"iban": text},
+        ) from None
+
+
+def _iban_field(help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label="IBAN",
+        required=False,
+        max_length=42,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class BankUploadForm(KernFormMixin, forms.Form):
+    """One bank file: camt.053 statement or camt.054 notification as XML, or a ZIP of them."""
+
+    file = forms.FileField(
+        label="Kontoauszugsdatei",
+        allow_empty_file=True,  # an empty file is answered by the import itself, with its code
+        help_text=(
+            "camt.053 (Kontoauszug) oder camt.054 (Buchungsbenachrichtigung), Version 001.02 oder 001.08, "
+            f"als XML oder mehrere in einer ZIP-Datei; höchstens {BANK_UPLOAD_BYTES_MAX // 1_000_000} MB."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xml,.zip,application/xml,text/xml,application/zip"}
+        ),
+    )
+
+    def __init__(self, *args: Any, too_large_bytes: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The upload handler dropped a file over the limit: answer that, not "field required".
+        self.too_large_bytes = too_large_bytes
+        if too_large_bytes is not None:
+            self.fields["file"].required = False
+
+    @staticmethod
+    def too_large(size_bytes: int) -> ValidationError:
+        return ValidationError(
+            "%(message)s (Fehlercode file.too_large)",
+            code="file.too_large",
+            params={"message": bank_file_too_large_message(size_bytes)},
+        )
+
+    def clean_file(self) -> Any:
+        if self.too_large_bytes is not None:
+            raise self.too_large(self.too_large_bytes)
+        upload = self.cleaned_data["file"]
+        if upload.size is not None and upload.size > BANK_UPLOAD_BYTES_MAX:
+            raise self.too_large(upload.size)
+        if PurePath(upload.name or "").suffix.lower() not in BANK_UPLOAD_EXTENSIONS:
+            raise ValidationError(
+                "Bitte eine XML- oder ZIP-Datei hochladen (Endung .xml oder .zip, Fehlercode file.extension).",
+                code="file.extension",
+            )
+        return upload
+
+
+class ClarificationAssignForm(KernFormMixin, forms.Form):
+    """Assign a Klärungsfall to one debtor file, or split it over up to ``ASSIGN_ROWS`` files.
+
+    ``cleaned_data["parts"]`` is a list of ``(case, amount, kassenzeichen)``. A single row without an amount
+    takes the whole open amount.
+    """
+
+    prefix = "zuordnung"
+
+    note = forms.CharField(
+        label="Vermerk",
+        required=False,
+        max_length=500,
+        help_text="Warum die Zahlung zu dieser Akte gehört; wird im Prüfpfad festgehalten.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, open_cents: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.open_cents = Cents(open_cents)
+        for row in range(1, ASSIGN_ROWS + 1):
+            self.fields[f"akte_{row}"] = forms.CharField(
+                label="Aktenzeichen",
+                required=row == 1,
+                max_length=20,
+                help_text="z. B. VA-000123" if row == 1 else "",
+                widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+            )
+            self.fields[f"betrag_{row}"] = AmountField(
+                label="Betrag",
+                required=False,
+                help_text="in Euro; leer: der ganze offene Betrag" if row == 1 else "",
+            )
+            self.fields[f"kassenzeichen_{row}"] = forms.CharField(
+                label="Kassenzeichen",
+                required=False,
+                max_length=60,
+                help_text="Tilgungsbestimmung des Einzahlers" if row == 1 else "",
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            )
+        self.fields["akte_1"].error_messages["required"] = "Bitte das Aktenzeichen angeben."
+        self.order_fields([name for name in self.fields if name != "note"] + ["note"])
+
+    def rows(self) -> list[tuple[int, list[forms.BoundField]]]:
+        """The bound fields per row, for the template."""
+        return [
+            (row, [self[f"akte_{row}"], self[f"betrag_{row}"], self[f"kassenzeichen_{row}"]])
+            for row in range(1, ASSIGN_ROWS + 1)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        from kofo.cases.models import Case, Claim
+
+        data = super().clean() or {}
+        filled = [
+            row
+            for row in range(1, ASSIGN_ROWS + 1)
+            if data.get(f"akte_{row}") or data.get(f"betrag_{row}") or data.get(f"kassenzeichen_{row}")
+        ]
+        parts: list[tuple[Any, Cents, str]] = []
+        for row in filled:
+            number = str(data.get(f"akte_{row}") or "").strip().upper()
+            amount = data.get(f"betrag_{row}")
+            kassenzeichen = str(data.get(f"kassenzeichen_{row}") or "").strip()
+            if f"akte_{row}" in self.errors or f"betrag_{row}" in self.errors:
+                continue
+            if not number:
+                self.add_error(
+                    f"akte_{row}", ValidationError("Bitte das Aktenzeichen angeben.", code="required")
+                )
+                continue
+            case = Case.objects.filter(number=number).first()
+            if case is None:
+                self.add_error(
+                    f"akte_{row}",
+                    ValidationError(
+                        "Eine Akte mit dem Aktenzeichen %(number)s gibt es nicht.",
+                        code="clarification.case_unknown",
+                        params={"number": number},
+                    ),
+                )
+                continue
+            if amount is None:
+                if len(filled) > 1:
+                    self.add_error(
+                        f"betrag_{row}",
+                        ValidationError(
+                            "Bei einer Aufteilung braucht jede Zeile einen Betrag.",
+                            code="clarification.amount",
+                        ),
+                    )
+                    continue
+                amount = self.open_cents
+            if (
+                kassenzeichen
+                and not Claim.objects.filter(
+                    debtor_record__debtor_id=case.debtor_id, kassenzeichen=kassenzeichen
+                ).exists()
+            ):
+                self.add_error(
+                    f"kassenzeichen_{row}",
+                    ValidationError(
+                        "Das Kassenzeichen %(kz)s gehört zu keiner Forderung der Akte %(number)s.",
+                        code="clarification.kassenzeichen",
+                        params={"kz": kassenzeichen, "number": case.number},
+                    ),
+                )
+                continue
+            parts.append((case, amount, kassenzeichen))
+        data["parts"] = parts
+        return data
+
+
+class ClarificationReturnForm(KernFormMixin, forms.Form):
+    """Send the money of a Klärungsfall (or a part) back to the payer."""
+
+    prefix = "erstattung"
+
+    amount = AmountField(label="Betrag", required=False, help_text="in Euro; ohne Angabe der offene Betrag")
+    name = forms.CharField(label="Empfänger", required=False, max_length=140, help_text="Kontoinhaber")
+    iban = _iban_field("ohne Angabe die IBAN, von der das Geld kam")
+    reason = forms.CharField(
+        label="Grund",
+        required=False,
+        max_length=300,
+        help_text="ohne Angabe: „Zahlung nicht für das Amt bestimmt“. Höchstens 300 Zeichen.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_iban(self) -> str:
+        return _compact_iban(self.cleaned_data["iban"])
+
+
+class ClarificationBookForm(KernFormMixin, forms.Form):
+    """Book an unexplained debit as the office's expense."""
+
+    prefix = "ausbuchung"
+
+    note = forms.CharField(
+        label="Grund der Ausbuchung",
+        max_length=500,
+        help_text="z. B. Kontoführungsentgelt laut Schreiben der Bank vom … Wird im Prüfpfad festgehalten.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Bitte den Grund der Ausbuchung angeben."},
+    )
+
+
+class RefundApproveForm(KernFormMixin, forms.Form):
+    """Release a proposed refund (an overpayment) for the next transfer run."""
+
+    name = forms.CharField(label="Empfänger", required=False, max_length=140, help_text="Kontoinhaber")
+    iban = _iban_field()
+
+    def __init__(self, *args: Any, refund_pk: int, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", f"freigabe-{refund_pk}")
+        super().__init__(*args, **kwargs)
+        self.refund_pk = refund_pk
+
+    def clean_iban(self) -> str:
+        return _compact_iban(self.cleaned_data["iban"])
+
+
+class RemittanceRunForm(KernFormMixin, forms.Form):
+    """Start an Auskehrungslauf: payments up to a date, transferred on an execution date."""
+
+    until = forms.DateField(
+        label="Zahlungen bis",
+        widget=GermanDateInput(),
+        help_text="Stichtag: ausgekehrt wird, was bis zu diesem Tag (Wertstellung) eingegangen ist.",
+    )
+    execution_date = forms.DateField(
+        label="Ausführung am",
+        required=False,
+        widget=GermanDateInput(),
+        help_text="Tag, an dem die Bank überweist; ohne Angabe der Stichtag.",
+    )
+
+    def __init__(self, *args: Any, today: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["until"].initial = today
+
+    def clean_until(self) -> Any:
+        until = self.cleaned_data["until"]
+        if until > self.today:
+            raise ValidationError(
+                "Der Stichtag darf nicht in der Zukunft liegen.", code="remittance.until_future"
+            )
+        return until
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        until, execution = data.get("until"), data.get("execution_date")
+        if until and execution and execution < until:
+            self.add_error(
+                "execution_date",
+                ValidationError(
+                    "Die Ausführung kann nicht vor dem Stichtag liegen.", code="remittance.execution_early"
+                ),
+            )
+        return data

@@ -15,6 +15,7 @@ from kofo.web.views import (
     ledger,
     measures,
     partners,
+    payments,
     tokens,
 )
 
@@ -83,6 +84,44 @@ urlpatterns = [
     path("pruefpfad/", audit.audit_list, name="audit_list"),
     path("pruefpfad/kette-pruefen/", audit.audit_verify, name="audit_verify"),
     path("datenzugriffe/", audit.data_access_list, name="data_access_list"),
+    path("zahlungsverkehr/", payments.overview, name="payments"),
+    path("zahlungsverkehr/dateien/neu/", payments.bank_upload, name="bank_upload"),
+    path("zahlungsverkehr/dateien/<int:pk>/", payments.bank_import_detail, name="bank_import_detail"),
+    path("zahlungsverkehr/klaerung/", payments.clarification_list, name="clarification_list"),
+    path("zahlungsverkehr/klaerung/<int:pk>/", payments.clarification_detail, name="clarification_detail"),
+    path(
+        "zahlungsverkehr/klaerung/<int:pk>/zuordnen/",
+        payments.clarification_assign,
+        name="clarification_assign",
+    ),
+    path(
+        "zahlungsverkehr/klaerung/<int:pk>/erstatten/",
+        payments.clarification_return,
+        name="clarification_return",
+    ),
+    path(
+        "zahlungsverkehr/klaerung/<int:pk>/ausbuchen/", payments.clarification_book, name="clarification_book"
+    ),
+    path("zahlungsverkehr/erstattungen/", payments.refund_list, name="refund_list"),
+    path("zahlungsverkehr/erstattungen/<int:pk>/freigeben/", payments.refund_approve, name="refund_approve"),
+    path("zahlungsverkehr/auskehrungen/", payments.remittance_list, name="remittance_list"),
+    path("zahlungsverkehr/auskehrungen/neu/", payments.remittance_start, name="remittance_start"),
+    path("zahlungsverkehr/auskehrungen/<int:number>/", payments.remittance_detail, name="remittance_detail"),
+    path(
+        "zahlungsverkehr/auskehrungen/<int:number>/sepa.xml", payments.remittance_sepa, name="remittance_sepa"
+    ),
+    path(
+        "zahlungsverkehr/auskehrungen/<int:number>/partner/<slug:key>.csv",
+        payments.remittance_statement,
+        {"fmt": "csv"},
+        name="remittance_statement_csv",
+    ),
+    path(
+        "zahlungsverkehr/auskehrungen/<int:number>/partner/<slug:key>.json",
+        payments.remittance_statement,
+        {"fmt": "json"},
+        name="remittance_statement_json",
+    ),
     path("api-tokens/", tokens.token_list, name="token_list"),
     path("api-tokens/neu/", tokens.token_issue, name="token_issue"),
     path("api-tokens/<int:pk>/widerrufen/", tokens.token_revoke, name="token_revoke"),

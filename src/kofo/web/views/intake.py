@@ -13,9 +13,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from kofo import limits
+from kofo.audit.archive import ArchiveError
 from kofo.intake.access import access_import_batches
 from kofo.intake.actions import do_import_request, do_replay_request
-from kofo.intake.archive import ArchiveError
 from kofo.intake.models import Channel, ColumnMapping, ItemStatus
 from kofo.intake.report import rejection_report
 from kofo.partners.access import access_partners
