@@ -14,7 +14,7 @@ PORT ?= 8000
 # The server of `make run` uses a secret key generated once into the data folder (never committed).
 RUN_ENV = KOFO_SECRET_KEY="$${KOFO_SECRET_KEY:-$$(cat $(KOFO_DATA_DIR)/secret_key)}"
 
-.PHONY: help install run test ci lint test-sqlite test-postgres test-browser e2e bench bench-linkage bench-linkage-db bench-daily openapi vendor migrations-check clean
+.PHONY: help install run test ci lint test-sqlite test-postgres test-browser e2e bench bench-linkage bench-linkage-db bench-daily bench-payments openapi vendor migrations-check clean
 
 help: ## Diese Übersicht
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -83,6 +83,7 @@ BENCH_DAILY_CLAIMS ?= 20000
 bench: $(BENCH_STAMP) ## Benchmarks (JSON) gegen den jeweils genannten Vergleich im selben Lauf
 	@for b in bench/ledger.py bench/linkage.py; do echo "# $$b" >&2; KOFO_DEBUG=1 $(BIN)/python $$b || exit 1; done
 	@echo "# bench/daily.py --claims $(BENCH_DAILY_CLAIMS)" >&2; $(BIN)/python bench/daily.py --claims $(BENCH_DAILY_CLAIMS)
+	@echo "# bench/payments.py --claims $(BENCH_DAILY_CLAIMS) --entries 500" >&2; $(BIN)/python bench/payments.py --claims $(BENCH_DAILY_CLAIMS) --entries 500
 
 bench-linkage: $(BENCH_STAMP) ## Schuldnerbündelung: kofo gegen Splink (SIZES=10000,100000,1000000)
 	KOFO_DEBUG=1 $(BIN)/python bench/linkage.py $(if $(SIZES),--sizes $(SIZES),)
@@ -92,6 +93,9 @@ bench-linkage-db: $(BENCH_STAMP) ## Einzelzuordnung gegen den Datenbank-Index (R
 
 bench-daily: $(BENCH_STAMP) ## Tageslauf über ein erzeugtes Amt, SQLite und PostgreSQL, gegen COPY (CLAIMS=1000000, DAILY_ARGS=…)
 	$(BIN)/python bench/daily.py $(if $(CLAIMS),--claims $(CLAIMS),) $(DAILY_ARGS)
+
+bench-payments: $(BENCH_STAMP) ## Kontoauszug (camt.053) und Auskehrung über ein erzeugtes Amt, SQLite und PostgreSQL, gegen lxml (ENTRIES=100000, CLAIMS=1000000, PAYMENTS_ARGS=…)
+	$(BIN)/python bench/payments.py $(if $(ENTRIES),--entries $(ENTRIES),) $(if $(CLAIMS),--claims $(CLAIMS),) $(PAYMENTS_ARGS)
 
 openapi: install ## docs/openapi.json aus dem Code neu schreiben
 	KOFO_DEBUG=1 $(KOFO) openapi --output docs/openapi.json

@@ -205,3 +205,105 @@ def test_bad_file_is_rejected_whole_and_archived(
         not BankEntry.objects.exists()
         and not Transaction.objects.filter(reason_code__startswith="bank").exists()
     )
+
+
+def _ledger_state() -> dict[str, Any]:
+    """Everything the import decides, named by what it is (ids differ between runs)."""
+    from django.db.models import Sum
+
+    from kofo.ledger.models import Posting
+    from kofo.payments.models import PaymentAllocation, Refund
+
+    return {
+        "balances": dict(
+            Posting.objects.values_list("account__code")
+            .annotate(s=Sum("amount_cents"))
+            .values_list("account__code", "s")
+        ),
+        "payments": sorted(
+            (
+                p.case.number,
+                p.amount_cents,
+                str(p.received_on),
+                p.source,
+                p.leftover_cents,
+                tuple(p.designation),
+                p.reversal.kind if hasattr(p, "reversal") else "",
+            )
+            for p in Payment.objects.select_related("case")
+        ),
+        "allocations": sorted(
+            (
+                a.payment.case.number,
+                a.payment.amount_cents,
+                a.claim.kassenzeichen if a.claim else "",
+                a.component,
+                a.amount_cents,
+            )
+            for a in PaymentAllocation.objects.select_related("payment__case", "claim")
+        ),
+        "entries": sorted(
+            (e.bank_key, e.kind, e.outcome, e.case.number if e.case else "", e.match_rule)
+            for e in BankEntry.objects.select_related("case")
+        ),
+        "clarifications": sorted(
+            (c.entry.bank_key, c.open_cents, c.reason) for c in Clarification.objects.all()
+        ),
+        "refunds": sorted((r.amount_cents, r.status, r.iban) for r in Refund.objects.all()),
+        "claims": sorted(Case.objects.values_list("number", "debtor__records__claims__status")),
+    }
+
+
+def _several_credits_per_file() -> bytes:
+    """A notification with three credits for VA-000123 (days out of file order) and two for VA-000124."""
+    entries = [
+        ("RF69VA000123", "30000", "2026-11-24"), ("RF42VA000124", "40.00", "2026-11-23"),
+        ("RF69VA000123", "200.50", "2026-11-20"), ("RF69VA000123", "10.00", "2026-11-22"),
+        ("Kassenzeichen GS-2026-0101", "999.99", "2026-11-24"),
+    ]  # fmt: skip
+    xml = "".join(
+        f'<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>'
+        f"<BookgDt><Dt>{day}</Dt></BookgDt><ValDt><Dt>{day}</Dt></ValDt><AcctSvcrRef>MULTI-{n}</AcctSvcrRef>"
+        f'<NtryDtls><TxDtls><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>'
+        f"<RltdPties><Dbtr><Pty><Nm>Zahler {n}</Nm></Pty></Dbtr></RltdPties>"
+        f"<RmtInf><Ustrd>{text}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>"
+        for n, (text, amount, day) in enumerate(entries)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08">'
+        "<BkToCstmrDbtCdtNtfctn><GrpHdr><MsgId>MULTI</MsgId><CreDtTm>2026-11-24T10:00:00</CreDtTm></GrpHdr>"
+        "<Ntfctn><Id>MULTI</Id><Acct><Id><IBAN>DE59590501010000012345</IBAN></Id></Acct>"
+        f"{xml}</Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"
+    ).encode()
+
+
+@pytest.mark.parametrize("name", ["camt053_v02.xml", "camt053_v08.xml", "camt054_v08.xml", "several"])
+def test_bulk_equals_one_by_one(
+    office_files: dict[str, Case], name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk path books exactly what booking each credit on its own books (and does not fall back)."""
+    from django.db import transaction
+
+    from kofo.audit.models import AuditEvent
+    from kofo.payments import imports
+    from kofo.payments.camt import read_statements
+    from kofo.payments.models import BankImport
+
+    def no_fallback(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the bulk path fell back to booking one by one")
+
+    monkeypatch.setattr(imports.logger, "exception", no_fallback)
+    content = _several_credits_per_file() if name == "several" else (DATA / name).read_bytes()
+    statements = read_statements(content)
+    states = []
+    for bulk in (False, True):
+        with transaction.atomic():
+            bank_import = BankImport.objects.create(
+                filename=name, sha256="0" * 64, size_bytes=1, source="cli", status="done", created_by="test"
+            )
+            imports.import_statements(bank_import, statements, ACTOR, bulk=bulk)
+            states.append(_ledger_state())
+            assert AuditEvent.objects.filter(action="payments.record_payments").exists() == bulk
+            transaction.set_rollback(True)
+    assert states[0] == states[1]
+    assert states[1]["payments"]

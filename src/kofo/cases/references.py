@@ -19,8 +19,9 @@ from stdnum import iso11649
 from stdnum.iso7064 import mod_97_10
 
 _CASE_NUMBER = re.compile(r"^[A-Z]{1,4}-?\d{1,12}$")
-#: An RF reference anywhere in a text, allowing the groups of four a printed reference is written in.
-_RF_IN_TEXT = re.compile(r"R\s?F\s?\d\s?\d(?:\s?[0-9A-Z]){1,21}")
+#: An RF reference in a text: written compact (one word) or printed in groups of four separated by spaces.
+_RF_COMPACT = re.compile(r"(?<![0-9A-Z])RF\d{2}[0-9A-Z]{1,21}(?![0-9A-Z])")
+_RF_GROUPED = re.compile(r"(?<![0-9A-Z])RF\d{2}(?: [0-9A-Z]{4})*(?: [0-9A-Z]{1,4})(?![0-9A-Z])")
 _FOLD = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"})
 _SEPARATORS = re.compile(r"[\s\-/._:,;]+")
 
@@ -46,20 +47,32 @@ def is_valid_reference(reference: str) -> bool:
 def references_in(text: str) -> list[str]:
     """Every valid kofo payment reference in a remittance text, compact, in order of appearance.
 
-    A candidate whose check digits fail is not returned: it may be a typo pointing at another file.
+    A reference is one word (``RF69VA000123``) or printed in groups of four (``RF69 VA00 0123``); a
+    grouped one may be followed by other words, so trailing groups are dropped until the check digits
+    hold (preferring a candidate that names a file number). A candidate whose check digits fail is not returned: it may be a typo pointing at another file.
     """
-    found: list[str] = []
-    upper = text.upper()
-    for match in _RF_IN_TEXT.finditer(upper):
-        compact = re.sub(r"\s", "", match.group())
-        # The regex is greedy into following words; shorten until the check digits hold.
-        for end in range(len(compact), 4, -1):
-            candidate = compact[:end]
-            if iso11649.is_valid(candidate):
-                if candidate not in found:
-                    found.append(candidate)
-                break
-    return found
+    found: list[tuple[int, str]] = []
+    upper = re.sub(r"\s+", " ", text.upper())
+    for match in _RF_COMPACT.finditer(upper):
+        if iso11649.is_valid(match.group()):
+            found.append((match.start(), match.group()))
+    for match in _RF_GROUPED.finditer(upper):
+        groups = match.group().split(" ")
+        valid = [
+            candidate
+            for candidate in ("".join(groups[:end]) for end in range(len(groups), 1, -1))
+            if len(candidate) <= 25 and iso11649.is_valid(candidate)
+        ]
+        # One in 97 longer candidates holds by chance (a following word read as a group): a candidate
+        # naming a file number wins, then the longest.
+        chosen = next((c for c in valid if case_number_of(c)), valid[0] if valid else None)
+        if chosen:
+            found.append((match.start(), chosen))
+    result: list[str] = []
+    for _position, reference in sorted(found):
+        if reference not in result:
+            result.append(reference)
+    return result
 
 
 def case_number_of(reference: str) -> str | None:

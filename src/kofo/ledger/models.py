@@ -106,7 +106,11 @@ class Transaction(AppendOnlyModel):
         verbose_name = "Buchung"
         verbose_name_plural = "Buchungen"
         ordering = ["-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The remittance run finds payments and their reversals by reason and date.
+            models.Index(fields=["reason_code", "value_date"]),
+        ]
 
     def __str__(self) -> str:
         return f"Buchung {self.pk}: {self.description}"

@@ -12,10 +12,11 @@ postings.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Max
 
 from kofo.audit.actions import action
@@ -46,8 +47,9 @@ from kofo.law.allocation import Component as ItemComponent
 from kofo.ledger.accounts import office_account, partner_account, receivable_account
 from kofo.ledger.actions import Line, credit, debit, do_post_transaction, do_reverse_transaction
 from kofo.ledger.balances import component_balances
-from kofo.ledger.models import AccountKind, Component
+from kofo.ledger.models import Account, AccountKind, Component
 from kofo.money import Cents
+from kofo.partners.models import Partner
 from kofo.payments.models import (
     BankEntry,
     Funding,
@@ -71,19 +73,23 @@ CLAIM_CLASSES = {
 OFFICE = "office"
 
 
-def open_items(case: Case) -> tuple[list[OpenItem], dict[str, Claim]]:
-    """The open components of the file's claims still enforced, and the office's own fees and costs."""
+def items_of(
+    case: Case,
+    claims: list[Claim],
+    claim_balances: dict[int, dict[str, Cents]],
+    case_balances: dict[str, Cents],
+) -> tuple[list[OpenItem], dict[str, Claim]]:
+    """Open items from the file's enforced claims (with partner and agreement) and their balances."""
     items: list[OpenItem] = []
-    claims: dict[str, Claim] = {}
-    enforced = case_claims(case).filter(status__in=(ClaimStatus.OPEN, ClaimStatus.DEFERRED))
-    for claim in enforced.select_related("partner", "agreement").order_by("pk"):
-        claims[str(claim.pk)] = claim
+    by_id: dict[str, Claim] = {}
+    for claim in sorted(claims, key=lambda c: c.pk):
+        by_id[str(claim.pk)] = claim
         due = (
             claim.deferred_until
             if claim.status == ClaimStatus.DEFERRED and claim.deferred_until
             else claim.due_date
         )
-        for component, balance in component_balances(claim._meta.label_lower, claim.pk).items():
+        for component, balance in claim_balances.get(claim.pk, {}).items():
             if balance > 0:
                 items.append(
                     OpenItem(
@@ -98,7 +104,7 @@ def open_items(case: Case) -> tuple[list[OpenItem], dict[str, Claim]]:
                         kassenzeichen=claim.kassenzeichen,
                     )
                 )
-    for component, balance in component_balances(case._meta.label_lower, case.pk).items():
+    for component, balance in case_balances.items():
         if balance > 0:
             items.append(
                 OpenItem(
@@ -111,7 +117,22 @@ def open_items(case: Case) -> tuple[list[OpenItem], dict[str, Claim]]:
                     office_own=True,
                 )
             )
-    return items, claims
+    return items, by_id
+
+
+def open_items(case: Case) -> tuple[list[OpenItem], dict[str, Claim]]:
+    """The open components of the file's claims still enforced, and the office's own fees and costs."""
+    enforced = list(
+        case_claims(case)
+        .filter(status__in=(ClaimStatus.OPEN, ClaimStatus.DEFERRED))
+        .select_related("partner", "agreement")
+    )
+    balances = {
+        claim.pk: {str(c): b for c, b in component_balances(claim._meta.label_lower, claim.pk).items()}
+        for claim in enforced
+    }
+    own = {str(c): b for c, b in component_balances(case._meta.label_lower, case.pk).items()}
+    return items_of(case, enforced, balances, own)
 
 
 FUNDING_ACCOUNTS = {
@@ -121,32 +142,40 @@ FUNDING_ACCOUNTS = {
 }
 
 
+AccountResolver = Callable[[Partner | None, models.Model, Component, str], Account]
+
+
 def _lines(
-    case: Case, result: AllocationResult, claims: dict[str, Claim], amount: Cents, funding: str
+    case: Case,
+    result: AllocationResult,
+    claims: dict[str, Claim],
+    amount: Cents,
+    funding: str,
+    receivable: AccountResolver = receivable_account,
+    partner_of: Callable[[Partner, AccountKind], Account] = partner_account,
+    office: Callable[[AccountKind], Account] = office_account,
 ) -> list[Line]:
-    lines: list[Line] = [debit(office_account(FUNDING_ACCOUNTS[Funding(funding)]), amount)]
+    lines: list[Line] = [debit(office(FUNDING_ACCOUNTS[Funding(funding)]), amount)]
     to_partner: dict[int, Cents] = {}
     for allocation in result.allocations:
         owner, _, component = allocation.item_id.partition(":")
         if owner == OFFICE:
-            lines.append(
-                credit(receivable_account(None, case, Component(component), case.number), allocation.amount)
-            )
+            lines.append(credit(receivable(None, case, Component(component), case.number), allocation.amount))
             continue
         claim = claims[owner]
         lines.append(
             credit(
-                receivable_account(claim.partner, claim, Component(component), claim.kassenzeichen),
+                receivable(claim.partner, claim, Component(component), claim.kassenzeichen),
                 allocation.amount,
             )
         )
         to_partner[claim.partner_id] = to_partner.get(claim.partner_id, Cents(0)) + allocation.amount
     partners = {c.partner_id: c.partner for c in claims.values()}
     for partner_id, paid in sorted(to_partner.items()):
-        lines.append(debit(partner_account(partners[partner_id], AccountKind.PARTNER_CLAIMS), paid))
-        lines.append(credit(partner_account(partners[partner_id], AccountKind.PARTNER_PAYABLE), paid))
+        lines.append(debit(partner_of(partners[partner_id], AccountKind.PARTNER_CLAIMS), paid))
+        lines.append(credit(partner_of(partners[partner_id], AccountKind.PARTNER_PAYABLE), paid))
     if result.leftover > 0:
-        lines.append(credit(office_account(AccountKind.REFUND_PAYABLE), result.leftover))
+        lines.append(credit(office(AccountKind.REFUND_PAYABLE), result.leftover))
     return lines
 
 

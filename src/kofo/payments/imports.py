@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections import Counter
 from dataclasses import dataclass
 
@@ -36,8 +37,9 @@ from kofo.ledger.models import AccountKind
 from kofo.limits import BANK_FILE_BYTES_MAX, BANK_UNPACKED_BYTES_MAX, BANK_ZIP_MEMBERS_MAX
 from kofo.money import Cents
 from kofo.payments.actions import do_record_payment, do_reverse_payment
+from kofo.payments.bulk import Accounts, book_credits, incoming_of
 from kofo.payments.camt import CamtError, Entry, Statement, TransactionDetail, read_statements, read_upload
-from kofo.payments.matching import Incoming, match_credit
+from kofo.payments.matching import Incoming, PrefetchedDirectory, match_credit
 from kofo.payments.models import (
     BankEntry,
     BankImport,
@@ -54,6 +56,8 @@ from kofo.payments.models import (
     Remittance,
     ReversalKind,
 )
+
+logger = logging.getLogger(__name__)
 
 #: Our own outgoing transfers (remittances and refunds) carry end-to-end ids with this prefix.
 OWN_TRANSFER_PREFIX = "KOFO-"
@@ -375,29 +379,78 @@ def _reject(bank_import: BankImport, error: CamtError, actor: Actor) -> BankImpo
     return bank_import
 
 
-def import_statements(bank_import: BankImport, statements: list[Statement], actor: Actor) -> Counter[str]:
-    """Book the statements of an accepted file, each booking in its own transaction (committed as it goes:
-    an interrupted import is completed by importing the file again)."""
+#: Credits booked together (one transaction, a handful of queries); a failing chunk is booked one by one.
+BULK_CHUNK = 2_000
+
+
+def import_statements(
+    bank_import: BankImport, statements: list[Statement], actor: Actor, *, bulk: bool = True
+) -> Counter[str]:
+    """Book the statements of an accepted file. Credits go through the bulk path in chunks
+    (:mod:`kofo.payments.bulk`), everything else — and any credit the bulk path hands back — one by one in
+    the file's order, each in its own transaction; all is committed as it goes, so an interrupted import
+    is completed by importing the file again."""
     counts: Counter[str] = Counter()
     for statement in statements:
         with transaction.atomic():
             row = _statement_row(bank_import, statement)
         counts["statements"] += 1
+        todo: list[tuple[Booking, str]] = []
         for booking in bookings(statement):
             if booking.entry.status != "BOOK":
                 counts["pending"] += 1
                 continue
-            key = bank_key(booking)
+            todo.append((booking, bank_key(booking)))
+        known = _known_keys([key for _booking, key in todo])
+        fresh: list[BankEntry] = []
+        for booking, key in todo:
+            if key in known:
+                counts["known"] += 1
+                continue
+            known.add(key)
+            fresh.append(_entry_row(row, booking, key))
+        one_by_one = [e for e in fresh if not bulk or e.kind != EntryKind.CREDIT]
+        credits = [e for e in fresh if bulk and e.kind == EntryKind.CREDIT]
+        if credits:
+            directory = PrefetchedDirectory([incoming_of(e) for e in credits])
+            accounts = Accounts()
+            for start in range(0, len(credits), BULK_CHUNK):
+                chunk = credits[start : start + BULK_CHUNK]
+                try:
+                    with transaction.atomic():
+                        done, slow = book_credits(chunk, directory, accounts, actor)
+                except Exception:
+                    logger.exception("Sammelbuchung fehlgeschlagen; die Gutschriften werden einzeln gebucht.")
+                    for entry in chunk:
+                        entry.pk = None
+                    one_by_one.extend(chunk)
+                    accounts = Accounts()  # accounts created in the rolled-back chunk are gone
+                    continue
+                counts.update(done)
+                one_by_one.extend(slow)
+        # Money is booked in the order it arrived (value date), within a day in the order of the file.
+        one_by_one.sort(key=lambda e: (e.value_date, e.position, e.bank_key))
+        for entry in one_by_one:
             with transaction.atomic():
-                if BankEntry.objects.filter(bank_key=key).exists():
+                if BankEntry.objects.filter(bank_key=entry.bank_key).exists():
                     counts["known"] += 1
                     continue
-                entry = _entry_row(row, booking, key)
                 entry.save()
                 counts["new"] += 1
                 counts[_book(entry, actor)] += 1
         reconcile(row)
     return counts
+
+
+def _known_keys(keys: list[str]) -> set[str]:
+    known: set[str] = set()
+    for start in range(0, len(keys), 2_000):
+        known.update(
+            BankEntry.objects.filter(bank_key__in=keys[start : start + 2_000]).values_list(
+                "bank_key", flat=True
+            )
+        )
+    return known
 
 
 def do_import_bank_file(

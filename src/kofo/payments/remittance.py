@@ -44,6 +44,7 @@ from kofo.payments.sepa import Originator, Transfer, credit_transfer_file
 
 #: Transactions whose receivable postings are money collected for a partner.
 PAYMENT_REASONS = ("payment.received",)
+REVERSAL_REASON = "correction.reversal"
 COMPONENT_ORDER = [c.value for c in Component]
 
 
@@ -91,33 +92,39 @@ def due_partners(until: dt.date, partners: Iterable[Partner] | None = None) -> l
     return chosen
 
 
-def open_lines(partner: Partner, until: dt.date) -> list[Line]:
-    """The partner's collected (and taken-back) receivable postings up to ``until`` not yet remitted."""
-    postings = (
+def open_lines(partners: Sequence[Partner], until: dt.date) -> dict[int, list[Line]]:
+    """Per partner the collected (and taken-back) receivable postings up to ``until`` not yet remitted.
+
+    One query for all partners (per partner, PostgreSQL scanned every posting once each).
+    """
+    partner_ids = [p.pk for p in partners]
+    rows = list(
         Posting.objects.filter(
             account__kind=AccountKind.RECEIVABLE,
-            account__partner=partner,
+            account__partner_id__in=partner_ids,
             transaction__value_date__lte=until,
         )
         .filter(
             Q(transaction__reason_code__in=PAYMENT_REASONS)
-            | Q(transaction__reverses__reason_code__in=PAYMENT_REASONS)
+            | Q(transaction__reason_code=REVERSAL_REASON, transaction__reverses__reason_code__in=PAYMENT_REASONS)
         )
         .exclude(pk__in=RemittedPosting.objects.values("posting_id"))
         .values_list(
-            "pk", "account__subject_id", "account__component", "transaction__value_date", "amount_cents",
-            "transaction__reverses_id",
+            "pk", "account__partner_id", "account__subject_id", "account__component", "transaction__value_date",
+            "amount_cents", "transaction__reverses_id",
         )
         .order_by("transaction__value_date", "pk")
     )  # fmt: skip
-    rows = list(postings)
     kassenzeichen = dict(
-        Claim.objects.filter(pk__in={int(r[1]) for r in rows}).values_list("pk", "kassenzeichen")
+        Claim.objects.filter(pk__in={int(r[2]) for r in rows}).values_list("pk", "kassenzeichen")
     )
-    return [
-        Line(pk, kassenzeichen.get(int(subject), subject), int(subject), component, value_date, -amount, reverses is not None)
-        for pk, subject, component, value_date, amount, reverses in rows
-    ]  # fmt: skip
+    lines: dict[int, list[Line]] = defaultdict(list)
+    for pk, partner_id, subject, component, value_date, amount, reverses in rows:
+        lines[partner_id].append(
+            Line(pk, kassenzeichen.get(int(subject), subject), int(subject), component, value_date, -amount,
+                 reverses is not None)
+        )  # fmt: skip
+    return lines
 
 
 def statement_json(
@@ -224,8 +231,9 @@ def do_remittance_run(
         )  # fmt: skip
         bank = office_account(AccountKind.BANK)
         total = 0
+        pending = open_lines(chosen, until)
         for index, partner in enumerate(chosen, start=1):
-            lines = open_lines(partner, until)
+            lines = pending.get(partner.pk, [])
             collected = sum(line.amount_cents for line in lines)
             if collected <= 0:
                 continue
