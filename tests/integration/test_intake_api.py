@@ -134,14 +134,16 @@ def test_reduction_beyond_open_amount_is_refused(client: Client, setup: dict[str
     assert response.json()["code"] == "claim.reduction_invalid"
 
 
-def test_direct_payment_settles_principal_first_then_surcharges(
+def test_direct_payment_is_allocated_like_a_payment_to_the_office(
     client: Client, setup: dict[str, Any], claim: Claim
 ) -> None:
-    """§ 225 Abs. 2 AO: the tax itself before late-payment surcharges."""
+    """The claim is enforced under the SVwVG, which has no order of its own: §§ 366, 367 BGB by analogy
+    (LAW.md, the office's default ``svwvg_sl_rule``) — within one debt costs, then interest and the
+    interest-like surcharges, then the principal (§ 367 Abs. 1 BGB); the same path as a bank payment."""
     response = change(client, setup, {"kind": "direct_payment", "amount": "1600.00", "paid_on": "2026-10-20"})
     assert response.status_code == 200, response.content
     open_cents = response.json()["open_cents"]
-    assert (open_cents["principal"], open_cents["surcharge"]) == (0, 4550)
+    assert (open_cents["principal"], open_cents["surcharge"]) == (4550, 0)
     response = change(client, setup, {"kind": "direct_payment", "amount": "45.50", "paid_on": "2026-10-21"})
     assert response.json()["status"] == ClaimStatus.SETTLED
 

@@ -663,6 +663,14 @@ def test_payment_with_designation_and_its_errors(world: World) -> None:
     event = AuditEvent.objects.get(action="payments.record_payment")
     assert event.actor == world.users[Role.INNENDIENST].username and event.object_id == str(case.pk)
 
+    # Cash the field service took: a numbered receipt, the money on the cash account (issue 5, no. 6).
+    response = post(client, "web:case_record_payment", case, "zahlung", amount="20,00", received_on="2025-05-21",
+                    source="field", payer="Jonas Becker")  # fmt: skip
+    assert response.status_code == 302
+    cash = Payment.objects.get(source="field")
+    assert cash.funding == "cash" and cash.cash_receipt.number == "Q-2025-000001"
+    assert "Quittung Q-2025-000001" in client.get(response["Location"]).content.decode()
+
 
 def test_the_debtors_iban_notes_its_bank(world: World) -> None:
     client = world.client_for()

@@ -15,21 +15,13 @@ from kofo.audit.actions import action
 from kofo.audit.actors import Actor
 from kofo.audit.recording import record_event
 from kofo.cases.models import CLOSED_STATUSES, Claim, ClaimStatus
+from kofo.cases.openitems import items_of
+from kofo.law.allocation import PaymentKind, allocate_payment
 from kofo.ledger.accounts import partner_account, receivable_account
 from kofo.ledger.actions import Line, credit, debit, do_post_transaction
 from kofo.ledger.balances import component_balances
 from kofo.ledger.models import AccountKind, Component
 from kofo.money import Cents
-
-# Order in which a payment the partner received directly settles the components of one claim:
-# § 225 Abs. 2 AO — the tax (principal) first, then costs, interest, late-payment surcharges last.
-DIRECT_PAYMENT_ORDER = (
-    Component.PRINCIPAL,
-    Component.COST,
-    Component.FEE,
-    Component.INTEREST,
-    Component.SURCHARGE,
-)
 
 
 def open_components(claim: Claim) -> dict[Component, Cents]:
@@ -193,7 +185,8 @@ def do_defer_claim(claim: Claim, *, until: dt.date, reason: str, actor: Actor) -
 def do_record_direct_payment(
     claim: Claim, *, amount: Cents, paid_on: dt.date, actor: Actor, reason: str = ""
 ) -> Claim:
-    """A payment the partner received itself: it lowers the claim in the order of § 225 Abs. 2 AO."""
+    """A payment the partner received itself: it lowers the claim, allocated like a payment to the office
+    (:func:`kofo.law.allocation.allocate_payment`, § 225 AO)."""
     claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
     _ensure_open(claim)
     balances = open_components(claim)
@@ -207,13 +200,16 @@ def do_record_direct_payment(
         )
     if paid_on > timezone.localdate():
         raise ValidationError("Das Zahlungsdatum liegt in der Zukunft.", code="claim.payment_in_future")
-    remaining = amount
+    # The same order as a payment to the office (§ 225 AO; the partner's Kassenzeichen is the designation).
+    claim = Claim.objects.select_related("partner", "agreement").get(pk=claim.pk)
+    items, _claims = items_of(None, [claim], {claim.pk: {str(c): b for c, b in balances.items()}}, {})
+    result = allocate_payment(
+        items, amount, paid_on=paid_on, kind=PaymentKind.FREIWILLIG, designation=[claim.kassenzeichen]
+    )
     allocation: dict[Component, Cents] = {}
-    for component in DIRECT_PAYMENT_ORDER:
-        share = min(remaining, balances[component])
-        if share > 0:
-            allocation[component] = share
-            remaining = remaining - share
+    for share in result.allocations:
+        component = Component(share.item_id.partition(":")[2])
+        allocation[component] = allocation.get(component, Cents(0)) + share.amount
     take_out(
         claim,
         allocation,

@@ -24,13 +24,14 @@ from kofo.audit.actors import Actor
 from kofo.audit.recording import record_event
 from kofo.cases.daily import BatchContext, new_surcharge_months
 from kofo.cases.models import Case, Claim, ClaimStatus, InstalmentPlan, InstalmentPlanStatus
+from kofo.cases.openitems import OFFICE, items_of
 from kofo.law.allocation import PaymentKind, allocate_payment
 from kofo.ledger.accounts import office_account, partner_account, receivable_account
 from kofo.ledger.actions import Entry, credit, debit, do_post_transactions
 from kofo.ledger.models import Account, AccountKind, Component, Posting
 from kofo.money import Cents
 from kofo.partners.models import Partner
-from kofo.payments.actions import OFFICE, _lines, items_of
+from kofo.payments.actions import _lines
 from kofo.payments.matching import Incoming, Match, PrefetchedDirectory, match_credit
 from kofo.payments.models import (
     BankEntry,

@@ -76,6 +76,7 @@ from kofo.ledger.balances import component_balances
 from kofo.ledger.models import Component
 from kofo.money import Cents
 from kofo.payments.actions import do_record_payment
+from kofo.payments.collections import do_record_cash_receipt
 from kofo.payments.models import Payment, PaymentSource
 from kofo.web import rules
 from kofo.web.forms import AmountField, GermanDateInput, KernFormMixin
@@ -1129,22 +1130,37 @@ def case_record_payment(request: HttpRequest, number: str) -> HttpResponse:
         from kofo.web.views.instalments import paid_instalments, payment_note
 
         instalments_before = paid_instalments(case)
+        receipt = ""
         try:
-            payment: Payment = do_record_payment(
-                case,
-                amount=data["amount"],
-                received_on=data["received_on"],
-                source=data["source"],
-                measure=data["measure"],
-                payer=data["payer"],
-                reference=data["reference"],
-                designation=[data["designation"]] if data["designation"] else (),
-                actor=acting_user(request),
-            )
+            if data["source"] == PaymentSource.FIELD:
+                # Cash of the field service: a numbered receipt, the money on the cash account.
+                cash = do_record_cash_receipt(
+                    case,
+                    amount=data["amount"],
+                    received_on=data["received_on"],
+                    payer=data["payer"] or str(case.debtor),
+                    designation=(data["designation"],) if data["designation"] else (),
+                    actor=acting_user(request),
+                )
+                payment: Payment = cash.payment
+                receipt = f" Quittung {cash.number}."
+            else:
+                payment = do_record_payment(
+                    case,
+                    amount=data["amount"],
+                    received_on=data["received_on"],
+                    source=data["source"],
+                    measure=data["measure"],
+                    payer=data["payer"],
+                    reference=data["reference"],
+                    designation=[data["designation"]] if data["designation"] else (),
+                    actor=acting_user(request),
+                )
         except ValidationError as exc:
             _action_error(form, exc)
         else:
             done = f"Zahlung über {Cents(payment.amount_cents)} vom {payment.received_on:%d.%m.%Y} erfasst und verteilt."
+            done += receipt
             if payment.leftover_cents:
                 done += f" Überzahlung {Cents(payment.leftover_cents)}: zur Erstattung vorgemerkt."
             done += payment_note(case, instalments_before)
