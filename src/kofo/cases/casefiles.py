@@ -96,7 +96,8 @@ def choose_caseworker(debtor: Debtor) -> tuple[Any, str]:
     return None, ""
 
 
-def _survivor(debtor: Debtor) -> Debtor:
+def survivor(debtor: Debtor) -> Debtor:
+    """The debtor a merged debtor lives on in (itself when not merged)."""
     seen = set()
     while debtor.merged_into_id is not None and debtor.pk not in seen:
         seen.add(debtor.pk)
@@ -110,7 +111,7 @@ def do_ensure_case(debtor: Debtor, *, on: dt.date | None = None, actor: Actor) -
 
     A debtor merged into another has no file of its own: the surviving debtor's file is returned.
     """
-    debtor = _survivor(debtor)
+    debtor = survivor(debtor)
     existing = Case.objects.filter(debtor=debtor).first()
     if existing is not None:
         return existing

@@ -102,7 +102,7 @@ from kofo.law.surcharges import (
     first_month_after,
     month_start,
 )
-from kofo.ledger.accounts import partner_account, receivable_account
+from kofo.ledger.accounts import partner_account, receivable_account, receivable_code
 from kofo.ledger.actions import Entry, credit, debit, do_post_transaction, do_post_transactions
 from kofo.ledger.balances import component_balances
 from kofo.ledger.models import Account, AccountKind, Component, Posting
@@ -446,7 +446,8 @@ class BatchContext:
             return 0
         pending, self.pending = self.pending, []
         codes = {
-            claim.pk: f"1400-cases.claim-{claim.pk}-{Component.SURCHARGE.value}" for claim, _month in pending
+            claim.pk: receivable_code("cases.claim", claim.pk, Component.SURCHARGE)
+            for claim, _month in pending
         }
         accounts = {a.code: a for a in Account.objects.filter(code__in=set(codes.values()))}
         for claim, _month in pending:

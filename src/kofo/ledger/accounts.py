@@ -37,12 +37,17 @@ def partner_account(partner: Partner, kind: AccountKind) -> Account:
     return account
 
 
+def receivable_code(subject_type: str, subject_id: object, component: Component | str) -> str:
+    """The account number of one component's receivable (``1400-cases.claim-17-principal``)."""
+    return f"1400-{subject_type}-{subject_id}-{Component(component).value}"
+
+
 def receivable_account(
     partner: Partner | None, subject: models.Model, component: Component, label: str = ""
 ) -> Account:
     """The receivable of one claim component (a sub-account per claim and component)."""
     subject_type = subject._meta.label_lower
-    code = f"1400-{subject_type}-{subject.pk}-{component.value}"
+    code = receivable_code(subject_type, subject.pk, component)
     name = f"{Component(component).label} {label or subject}"[:200]
     account, _ = Account.objects.get_or_create(
         code=code,

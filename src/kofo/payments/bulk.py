@@ -26,7 +26,7 @@ from kofo.cases.daily import BatchContext, new_surcharge_months
 from kofo.cases.models import Case, Claim, ClaimStatus, InstalmentPlan, InstalmentPlanStatus
 from kofo.cases.openitems import OFFICE, items_of
 from kofo.law.allocation import PaymentKind, allocate_payment
-from kofo.ledger.accounts import office_account, partner_account, receivable_account
+from kofo.ledger.accounts import office_account, partner_account, receivable_account, receivable_code
 from kofo.ledger.actions import Entry, credit, debit, do_post_transactions
 from kofo.ledger.models import Account, AccountKind, Component, Posting
 from kofo.money import Cents
@@ -71,8 +71,8 @@ class Accounts:
         self.chunk: list[Account] = []
 
     def load(self, claims: list[Claim], cases: list[Case]) -> None:
-        codes = [f"1400-cases.claim-{c.pk}-{component.value}" for c in claims for component in Component]
-        codes += [f"1400-cases.case-{c.pk}-{component.value}" for c in cases for component in Component]
+        codes = [receivable_code("cases.claim", c.pk, component) for c in claims for component in Component]
+        codes += [receivable_code("cases.case", c.pk, component) for c in cases for component in Component]
         found = list(Account.objects.filter(code__in=codes))
         self.by_code.update({a.code: a for a in found})
         self.chunk = found
@@ -91,7 +91,7 @@ class Accounts:
     def receivable(
         self, partner: Partner | None, subject: object, component: Component, label: str
     ) -> Account:
-        code = f"1400-{subject._meta.label_lower}-{subject.pk}-{Component(component).value}"  # type: ignore[attr-defined]
+        code = receivable_code(subject._meta.label_lower, subject.pk, component)  # type: ignore[attr-defined]
         account = self.by_code.get(code)
         if account is None:
             account = receivable_account(partner, subject, component, label)  # type: ignore[arg-type]

@@ -32,17 +32,10 @@ from kofo.cases.models import (
     InstalmentStatus,
 )
 from kofo.money import Cents
-from kofo.partners.models import Office
 from kofo.payments.actions import do_record_payment
 from kofo.payments.models import CashReceipt, Collection, CollectionRun, Funding, PaymentSource
-from kofo.payments.sepa import Debit, Originator, direct_debit_file
-
-
-def _originator() -> Originator:
-    office = Office.current()
-    if office is None:
-        raise ValueError("Die Vollstreckungsstelle ist nicht eingerichtet.")
-    return Originator(name=office.name, iban=office.iban, bic=office.bic, creditor_id=office.creditor_id)
+from kofo.payments.remittance import office_originator
+from kofo.payments.sepa import Debit, direct_debit_file
 
 
 def due_for_collection(on: dt.date) -> list[Instalment]:
@@ -75,7 +68,7 @@ def _debits(run: CollectionRun) -> list[Debit]:
 
 def rebuild_collection_file(run: CollectionRun) -> bytes:
     return direct_debit_file(
-        _originator(), _debits(run), message_id=run.message_id, collection_date=run.collection_date,
+        office_originator(), _debits(run), message_id=run.message_id, collection_date=run.collection_date,
         created_at=run.created_at.replace(microsecond=0, tzinfo=None),
     )  # fmt: skip
 

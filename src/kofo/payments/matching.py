@@ -25,6 +25,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from kofo.cases.casefiles import survivor
 from kofo.cases.models import (
     Case,
     CaseCloseReason,
@@ -89,12 +90,7 @@ def live_case(case: Case) -> Case:
     """A file closed by a merge hands its money to the surviving debtor's file."""
     if case.close_reason != CaseCloseReason.MERGED:
         return case
-    debtor = case.debtor
-    seen: set[int] = set()
-    while debtor.merged_into_id is not None and debtor.pk not in seen:
-        seen.add(debtor.pk)
-        debtor = Debtor.objects.get(pk=debtor.merged_into_id)
-    return Case.objects.filter(debtor=debtor).first() or case
+    return Case.objects.filter(debtor=survivor(case.debtor)).first() or case
 
 
 def reference_candidates(text: str) -> list[str]:
@@ -150,10 +146,11 @@ class Directory:
         debtor_id = DebtorRecord.objects.filter(pk=record_id).values_list("debtor_id", flat=True).first()
         if debtor_id is None:
             return None
-        debtor = Debtor.objects.get(pk=debtor_id)
-        while debtor.merged_into_id is not None:
-            debtor = Debtor.objects.get(pk=debtor.merged_into_id)
-        case = Case.objects.filter(debtor=debtor).select_related("debtor").first()
+        case = (
+            Case.objects.filter(debtor=survivor(Debtor.objects.get(pk=debtor_id)))
+            .select_related("debtor")
+            .first()
+        )
         return live_case(case) if case else None
 
     def plans(self, incoming: Incoming) -> list[InstalmentPlan]:

@@ -174,7 +174,8 @@ def statement_csv(lines: Sequence[Line]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode()
 
 
-def _originator() -> Originator:
+def office_originator() -> Originator:
+    """The office as debtor of credit transfers and creditor of direct debits (its account, Gläubiger-ID)."""
     office = Office.current()
     if office is None:
         raise ValidationError("Die Vollstreckungsstelle ist nicht eingerichtet.", code="remittance.no_office")
@@ -207,7 +208,7 @@ def refund_reference(run: RemittanceRun, refund: Refund) -> str:
 def rebuild_file(run: RemittanceRun) -> bytes:
     """The run's pain.001 written again from what was stored (reproducible to the byte)."""
     return credit_transfer_file(
-        _originator(), _transfers(run), message_id=run.message_id, execution_date=run.execution_date,
+        office_originator(), _transfers(run), message_id=run.message_id, execution_date=run.execution_date,
         created_at=run.created_at.replace(microsecond=0, tzinfo=None),
     )  # fmt: skip
 
