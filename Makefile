@@ -14,12 +14,13 @@ PORT ?= 8000
 # The server of `make run` uses a secret key generated once into the data folder (never committed).
 RUN_ENV = KOFO_SECRET_KEY="$${KOFO_SECRET_KEY:-$$(cat $(KOFO_DATA_DIR)/secret_key)}"
 
-.PHONY: help install run test ci lint test-sqlite test-postgres test-browser e2e bench bench-linkage bench-linkage-db bench-daily bench-payments openapi vendor migrations-check clean
+.PHONY: help install run test ci lint test-sqlite test-postgres test-browser e2e bench bench-linkage bench-linkage-db bench-daily bench-payments bench-documents openapi vendor migrations-check clean
 
 help: ## Diese Übersicht
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  make %-18s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
+	@scripts/ensure-system-libs
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
@@ -31,11 +32,12 @@ $(KOFO_DATA_DIR)/secret_key:
 	@mkdir -p $(KOFO_DATA_DIR)
 	@umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
-run: install $(KOFO_DATA_DIR)/secret_key ## Demo: Datenbank (SQLite) vorbereiten, Demodaten laden, Tageslauf, Demo-Kontoauszug, Server auf 127.0.0.1:8000
+run: install $(KOFO_DATA_DIR)/secret_key ## Demo: Datenbank (SQLite) vorbereiten, Demodaten laden, Tageslauf, Demo-Kontoauszug, Briefe des Tages, Server auf 127.0.0.1:8000
 	$(RUN_ENV) $(KOFO) migrate --no-input
 	$(RUN_ENV) $(KOFO) demo
 	$(RUN_ENV) $(KOFO) daily
 	$(RUN_ENV) $(KOFO) demo --statement
+	$(RUN_ENV) $(KOFO) documents print
 	$(RUN_ENV) $(KOFO) serve --host $(HOST) --port $(PORT)
 
 lint: install ## ruff, Formatprüfung, mypy und die import-linter-Verträge
@@ -96,6 +98,9 @@ bench-daily: $(BENCH_STAMP) ## Tageslauf über ein erzeugtes Amt, SQLite und Pos
 
 bench-payments: $(BENCH_STAMP) ## Kontoauszug (camt.053) und Auskehrung über ein erzeugtes Amt, SQLite und PostgreSQL, gegen lxml (ENTRIES=100000, CLAIMS=1000000, PAYMENTS_ARGS=…)
 	$(BIN)/python bench/payments.py $(if $(ENTRIES),--entries $(ENTRIES),) $(if $(CLAIMS),--claims $(CLAIMS),) $(PAYMENTS_ARGS)
+
+bench-documents: $(BENCH_STAMP) ## Briefe: gemischten Stapel erzeugen und ablegen (SQLite), gegen WeasyPrint ohne kofo (LETTERS=2000, DOCUMENTS_ARGS=…)
+	$(BIN)/python bench/documents.py $(if $(LETTERS),--letters $(LETTERS),) $(DOCUMENTS_ARGS)
 
 openapi: install ## docs/openapi.json aus dem Code neu schreiben
 	KOFO_DEBUG=1 $(KOFO) openapi --output docs/openapi.json

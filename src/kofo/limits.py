@@ -37,3 +37,8 @@ BANK_UNPACKED_BYTES_MAX = 400 * 1000 * 1000
 BANK_ZIP_MEMBERS_MAX = 500
 # Direct payments a partner reports in one API request.
 DIRECT_PAYMENTS_ITEMS_MAX = 1_000
+
+# Documents: an uploaded document (assessment, declaration of a third party, scan) at most 20 MB; a print
+# batch holds at most this many letters (a print service's usual job size), the rest go into the next one.
+DOCUMENT_UPLOAD_BYTES_MAX = 20_000_000
+PRINT_BATCH_LETTERS_MAX = 5_000

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "kofo.cases",
     "kofo.intake",
     "kofo.payments",
+    "kofo.documents",
     "kofo.web",
     "kofo.api",
     "kofo.demo",
@@ -195,6 +196,13 @@ KOFO_LAND = os.environ.get("KOFO_LAND", "SL")
 KOFO_ALLOCATION_POLICY = os.environ.get("KOFO_ALLOCATION_POLICY", "oldest_due_first")
 # Folder watched by `kofo payments inbox` for bank files (camt XML or ZIP); empty: DATA_DIR/inbox/bank.
 KOFO_BANK_INBOX = os.environ.get("KOFO_BANK_INBOX", "").strip()
+# An administrator's folder of letter templates that override the shipped ones (same names; a subfolder per
+# regime, e.g. svwvg_sl/letters/zahlungsaufforderung.html); empty: the shipped texts (docs/documents.md).
+KOFO_LETTER_TEMPLATES = os.environ.get("KOFO_LETTER_TEMPLATES", "").strip()
+# Letters to recipients with an electronic address: "off" (everything by post, the default) or "outbox"
+# (the PDF is written to KOFO_DOCUMENT_OUTBOX for the office's transport, e.g. a De-Mail or EGVP gateway).
+KOFO_ELECTRONIC_DELIVERY = os.environ.get("KOFO_ELECTRONIC_DELIVERY", "off").strip()
+KOFO_DOCUMENT_OUTBOX = os.environ.get("KOFO_DOCUMENT_OUTBOX", "").strip()
 
 # --- Static files ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -30,11 +30,13 @@ api = NinjaAPI(
 )
 
 
+from kofo.api.documents import router as documents_router  # noqa: E402
 from kofo.api.intake import router as intake_router  # noqa: E402
 from kofo.api.payments import router as payments_router  # noqa: E402
 
 api.add_router("", intake_router)
 api.add_router("", payments_router)
+api.add_router("", documents_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> Any:

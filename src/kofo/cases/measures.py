@@ -296,7 +296,7 @@ def check_preconditions(
 # --- fees and costs ---------------------------------------------------------------------------------------
 
 
-def _measure_regime(measure: Measure) -> str:
+def measure_regime(measure: Measure) -> str:
     links = list(measure.claim_links.select_related("claim__agreement"))
     if not links:
         return "ao"
@@ -332,7 +332,7 @@ def book_fee(
     measure: Measure, fee_kind: str, on: dt.date, *, actor: Actor, hours: Decimal | None = None
 ) -> Cents:
     """Book the fee of ``fee_kind`` that arises now for ``measure`` (schedule of the regime, LAW.md)."""
-    regime = _measure_regime(measure)
+    regime = measure_regime(measure)
     try:
         result = fee_rules.compute_fee(
             regime, fee_kind, amount=Cents(measure.amount_cents), hours=hours, on=on

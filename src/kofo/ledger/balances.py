@@ -57,6 +57,32 @@ def component_balances(
     return result
 
 
+def subjects_balances(
+    subject_type: str, subject_ids: list[int], *, as_of: dt.date | None = None
+) -> dict[int, dict[Component, Cents]]:
+    """Open amount per component of many subjects (claims, or files for the office's own items) in one query.
+
+    The same sums as :func:`component_balances`, grouped by subject instead of one query per subject.
+    """
+    result = {pk: {component: Cents(0) for component in Component} for pk in subject_ids}
+    rows = (
+        _postings(as_of, "value")
+        .filter(
+            account__kind=AccountKind.RECEIVABLE,
+            account__subject_type=subject_type,
+            account__subject_id__in=[str(pk) for pk in subject_ids],
+        )
+        .values("account__subject_id", "account__component")
+        .annotate(total=Sum("amount_cents"))
+        .order_by()
+    )
+    for row in rows:
+        result[int(row["account__subject_id"])][Component(row["account__component"])] = Cents(
+            int(row["total"])
+        )
+    return result
+
+
 def partner_balance(
     partner_id: int, kind: AccountKind, *, as_of: dt.date | None = None, basis: DateBasis = "value"
 ) -> Cents:

@@ -69,6 +69,8 @@ def nav_items_for(request: HttpRequest) -> list[NavItem]:
         entries.append(("Forderungen", reverse("web:claim_list"), "prefix"))
     if rules.can_view_cases(user):
         entries.append(("Akten", reverse("web:case_list"), "prefix"))
+    if rules.can_view_documents(user):
+        entries.append(("Schriftstücke", reverse("web:document_list"), "prefix"))
     if rules.can_view_debtors(user):
         entries.append(("Schuldner", reverse("web:debtor_list"), "prefix"))
     if rules.can_view_reviews(user):

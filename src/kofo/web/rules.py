@@ -159,3 +159,24 @@ def can_use_worklist(user: User) -> bool:
 def can_view_all_worklists(user: User) -> bool:
     """The worklists of every caseworker: for those who set the rules of assignment (Administration)."""
     return can_change_cases(user) and has(user, "cases.change_assignmentrule")
+
+
+# --- Documents (Schriftstücke, issue 6) ------------------------------------------------------------------
+# Rows are limited by kofo.documents.access: office staff see every document, a Partner user only the
+# documents addressed to its partner (remittance advices, return reports) — the partner's portal.
+
+
+def can_view_documents(user: User) -> bool:
+    if partner_of(user) is not None:
+        return has(user, "partners.view_own_partner")
+    return has(user, "cases.view_case", "documents.view_document")
+
+
+def can_check_documents(user: User) -> bool:
+    """Render a letter again and compare it with the archive (reads only): office staff."""
+    return is_office(user) and has(user, "cases.view_case", "documents.view_document")
+
+
+def can_file_documents(user: User) -> bool:
+    """File a received document in a debtor file: the staff who work the files."""
+    return can_change_cases(user)

@@ -15,9 +15,16 @@ from kofo import limits
 
 
 class IntakeSizeLimitHandler(FileUploadHandler):
+    """Drops an uploaded file larger than :meth:`limit_bytes` (subclasses name their own limit)."""
+
+    def limit_bytes(self) -> int:
+        return limits.INTAKE_FILE_BYTES_MAX  # read at each upload, so a changed setting counts
+
     def __init__(self, request: Any = None) -> None:
         super().__init__(request)
-        self.content_length: int | None = None
+        # The request's length, kept apart: Django's new_file() overwrites ``content_length`` with the file
+        # part's own (usually unknown) size.
+        self.request_bytes: int | None = None
         #: Set when a file was dropped: the size known so far (the request's length, at least the limit).
         self.too_large_bytes: int | None = None
 
@@ -29,12 +36,12 @@ class IntakeSizeLimitHandler(FileUploadHandler):
         boundary: Any,
         encoding: str | None = None,
     ) -> None:
-        self.content_length = content_length
+        self.request_bytes = content_length
         return None
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        if start + len(raw_data) > limits.INTAKE_FILE_BYTES_MAX:
-            self.too_large_bytes = max(self.content_length or 0, start + len(raw_data))
+        if start + len(raw_data) > self.limit_bytes():
+            self.too_large_bytes = max(self.request_bytes or 0, start + len(raw_data))
             raise SkipFile
         return raw_data  # passed on to Django's handlers, which store it
 

@@ -54,6 +54,8 @@ from kofo.cases.models import (
     SurchargeAccrual,
     ThirdPartyKind,
 )
+from kofo.documents.models import Document
+from kofo.ledger.balances import subjects_balances
 from kofo.ledger.models import AccountKind, Component, Posting, Transaction
 from kofo.money import Cents
 from kofo.partners.roles import Role
@@ -479,27 +481,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 def claim_balances(claim_ids: list[int]) -> dict[int, dict[Component, Cents]]:
-    """Open amount per component of each claim, in one query for the whole file.
-
-    The same sums as :func:`kofo.ledger.balances.component_balances` (the claim's receivable sub-accounts),
-    grouped by claim instead of one query per claim.
-    """
-    result = {pk: {component: Cents(0) for component in Component} for pk in claim_ids}
-    rows = (
-        Posting.objects.filter(
-            account__kind=AccountKind.RECEIVABLE,
-            account__subject_type=CLAIM_TYPE,
-            account__subject_id__in=[str(pk) for pk in claim_ids],
-        )
-        .values("account__subject_id", "account__component")
-        .annotate(total=Sum("amount_cents"))
-        .order_by()
-    )
-    for row in rows:
-        result[int(row["account__subject_id"])][Component(row["account__component"])] = Cents(
-            int(row["total"])
-        )
-    return result
+    """Open amount per component of each claim, in one query for the whole file."""
+    return subjects_balances(CLAIM_TYPE, claim_ids)
 
 
 @dataclass
@@ -554,9 +537,9 @@ def _addresses(records: Iterable[Any]) -> list[dict[str, str]]:
 @dataclass(frozen=True)
 class TimelineEntry:
     at: dt.datetime
-    order: int  # ties: the later source first (follow-up done > note > follow-up > booking > event)
+    order: int  # ties: the later source first (document > follow-up done > note > follow-up > booking > …)
     pk: int
-    kind: str  # event, booking, note, follow_up
+    kind: str  # event, booking, note, follow_up, document
     kind_label: str
     title: str
     detail: str = ""
@@ -691,7 +674,8 @@ def _measure_event_detail(action: str, summary: dict[str, Any]) -> list[str]:
 
 
 def build_timeline(case: Case, claims: list[Claim], page_number: int, *, link_ledger: bool) -> TimelinePage:
-    """Audit events of the file and its claims, the claims' bookings, notes and follow-ups, newest first.
+    """Audit events of the file and its claims, the claims' bookings, notes, follow-ups and the documents of
+    the file (letters produced, documents received), newest first.
 
     One page of ``TIMELINE_PAGE_SIZE`` entries: each source gives its newest ``page × size`` rows, the merge
     of those holds the page exactly (a row further down its source cannot be newer than one above it).
@@ -705,7 +689,17 @@ def build_timeline(case: Case, claims: list[Claim], page_number: int, *, link_le
     notes = case.notes.all()
     follow_ups = case.follow_ups.all()
     follow_ups_done = follow_ups.filter(done_at__isnull=False)
-    total = events.count() + bookings.count() + notes.count() + follow_ups.count() + follow_ups_done.count()
+    documents = Document.objects.filter(case=case).only(
+        "pk", "kind", "title", "letter_date", "template_id", "created_at", "created_by"
+    )
+    total = (
+        events.count()
+        + bookings.count()
+        + notes.count()
+        + follow_ups.count()
+        + follow_ups_done.count()
+        + documents.count()
+    )
     pages = max(1, math.ceil(total / TIMELINE_PAGE_SIZE))
     number = min(max(1, page_number), pages)
     need = number * TIMELINE_PAGE_SIZE
@@ -765,6 +759,17 @@ def build_timeline(case: Case, claims: list[Claim], page_number: int, *, link_le
                 at=follow_up.done_at, order=4, pk=follow_up.pk, kind="follow_up", kind_label="Wiedervorlage",
                 title=f"{follow_up.get_kind_display()} erledigt",
                 detail=f"fällig am {follow_up.due_on:%d.%m.%Y}: {follow_up.reason}", actor=follow_up.done_by,
+            )
+        )  # fmt: skip
+    for document in documents.order_by("-created_at", "-id")[:need]:
+        received = document.template_id is None
+        day = f"{document.letter_date:%d.%m.%Y}" if document.letter_date else ""
+        entries.append(
+            TimelineEntry(
+                at=document.created_at, order=5, pk=document.pk, kind="document", kind_label="Schriftstück",
+                title=document.title,
+                detail=f"{document.get_kind_display()}; {'eingegangen am' if received else 'Schreiben vom'} {day}",
+                actor=document.created_by, url=reverse("web:document_detail", args=[document.pk]),
             )
         )  # fmt: skip
     entries.sort(key=lambda e: e.sort_key, reverse=True)
@@ -843,6 +848,12 @@ def _case_page(
     measures = measure_section(request, case, today, can_change=can_change, bound=bound)
     forms_shown.update(measures.forms)
     open_form = measures.open_form or open_form
+    # The documents of the file (kofo.web.views.documents; it imports this module, hence here).
+    from kofo.web.views.documents import document_section
+
+    documents = document_section(request, case, today, bound=bound)
+    forms_shown.update(documents.forms)
+    open_form = documents.open_form or open_form
     survivor = None
     if debtor.merged_into_id is not None:
         survivor = Case.objects.filter(debtor_id=debtor.merged_into_id).first()
@@ -885,6 +896,7 @@ def _case_page(
         "link_debtor": rules.can_view_debtors(user),
         "link_ledger": rules.can_view_ledger(user),
         **measures.context,
+        **documents.context,
     }
     return render(request, "web/cases/detail.html", context, status=status)
 

@@ -82,6 +82,7 @@ from kofo.web import rules
 from kofo.web.forms import AmountField, GermanDateInput, KernFormMixin
 from kofo.web.views.cases import _case_of, _case_page
 from kofo.web.views.common import acting_user, require
+from kofo.web.views.documents import has_letters, produce_start_letters
 
 K = MeasureKind
 
@@ -693,6 +694,7 @@ class MeasureCard:
     facts: list[tuple[str, str]] = field(default_factory=list)
     derivation: list[str] = field(default_factory=list)
     fee_missing: str = ""
+    preview_url: str = ""  # a proposal that sends letters when taken: the PDF of those letters, not archived
 
     @property
     def status_variant(self) -> str:
@@ -815,6 +817,8 @@ def measure_section(
         running.insert(0, _card(measures.get(pk=bound_measure.pk), today))
     for card in proposed:
         card.own_action = OWN_ACTION.get(MeasureKind(card.measure.kind), "")
+        if has_letters(card.measure):
+            card.preview_url = reverse("web:measure_preview", args=[case.number, card.measure.pk])
         if not card.own_action:
             card.problems = check_preconditions(
                 case, card.measure.kind, today, third_party=card.measure.third_party
@@ -980,6 +984,11 @@ def measure_step(request: HttpRequest, number: str, pk: int, step: str) -> HttpR
             _action_error(form, exc)
         else:
             messages.success(request, done)
+            if step == StartForm.step:
+                # Its letters right away, outside the step's transaction (rendering is slow): they are in
+                # the file at once, and the day's print step sends them (kofo.documents.printing).
+                measure.refresh_from_db()
+                produce_start_letters(request, measure)
             return _back(case, f"massnahme-{measure.pk}")
     case.refresh_from_db()
     return _case_page(request, case, bound=form)

@@ -27,7 +27,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.uploadhandler import SkipFile
 from django.db import models
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -156,11 +155,8 @@ def can_run_remittance(user: User) -> bool:
 class BankFileSizeLimitHandler(IntakeSizeLimitHandler):
     """The intake's upload guard with the limit of bank files: drops the file while it arrives."""
 
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        if start + len(raw_data) > web_forms.BANK_UPLOAD_BYTES_MAX:
-            self.too_large_bytes = max(self.content_length or 0, start + len(raw_data))
-            raise SkipFile
-        return raw_data
+    def limit_bytes(self) -> int:
+        return web_forms.BANK_UPLOAD_BYTES_MAX
 
 
 def _log_access(request: HttpRequest, subjects: Iterable[models.Model], what: str, purpose: str) -> None:

@@ -1,0 +1,233 @@
+"""Producing, receiving, sending and reproducing documents (the only writes of the document archive).
+
+Rendering is slow and runs outside any transaction; storing the results is one short transaction per
+group of letters, with one audit event per document. Every letter has a key (kind, measure, recipient), so
+producing the same letters again stores nothing new: the daily print step can be repeated safely.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from kofo import limits
+from kofo.audit import archive
+from kofo.audit.actions import action
+from kofo.audit.actors import Actor, actor_name
+from kofo.audit.recording import record_event
+from kofo.documents import rendering
+from kofo.documents.letters import RETENTION_YEARS, Letter
+from kofo.documents.models import (
+    RECEIVED_KINDS,
+    Dispatch,
+    Document,
+    DocumentKind,
+    PrintBatch,
+    RecipientRole,
+    TemplateVersion,
+)
+from kofo.documents.rendering import Bundle, Rendered
+
+#: What an uploaded document may be: PDF, or a scan as PNG or JPEG (checked by content, not by name).
+RECEIVED_MEDIA_TYPES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+
+
+def retain_until(kind: str, day: dt.date) -> dt.date:
+    """Retention ends with the calendar year ``RETENTION_YEARS`` after the year the document was made."""
+    return dt.date(day.year + RETENTION_YEARS.get(kind, 10), 12, 31)
+
+
+def template_version(bundle: Bundle) -> TemplateVersion:
+    existing = TemplateVersion.objects.filter(sha256=bundle.sha256).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return TemplateVersion.objects.create(
+                sha256=bundle.sha256, name=bundle.name, sources=bundle.sources
+            )
+    except IntegrityError:
+        return TemplateVersion.objects.get(sha256=bundle.sha256)
+
+
+def filename_for(letter: Letter) -> str:
+    number = (
+        letter.case.number if letter.case is not None else (letter.partner.key if letter.partner else "kofo")
+    )
+    return f"{letter.data.get('date', '')}_{letter.kind}_{number}.pdf".replace("/", "-")
+
+
+@dataclass(frozen=True)
+class Produced:
+    documents: list[Document]
+    skipped: int  # letters that existed already (same key)
+
+
+def produce_letters(letters: Sequence[Letter], *, actor: Actor, parallel: bool = False) -> Produced:
+    """Render and archive ``letters`` (same keys are produced once); returns the new documents in order."""
+    keys = [letter.key for letter in letters]
+    existing = set(Document.objects.filter(key__in=keys).values_list("key", flat=True))
+    todo = [letter for letter in letters if letter.key not in existing]
+    groups: dict[tuple[str, str], list[Letter]] = {}
+    for letter in todo:
+        groups.setdefault((letter.kind, letter.regime), []).append(letter)
+    bundles = [rendering.bundle_for(kind, regime) for kind, regime in groups]
+    rendered = rendering.render_groups(
+        [
+            (bundle, [letter.data for letter in group])
+            for bundle, group in zip(bundles, groups.values(), strict=True)
+        ],
+        parallel=parallel,
+    )
+    documents: list[Document] = []
+    for bundle, group, results in zip(bundles, groups.values(), rendered, strict=True):
+        documents += do_store_letters(group, results, bundle, actor=actor)
+    return Produced(documents, len(letters) - len(todo))
+
+
+@action
+def do_store_letters(
+    letters: Sequence[Letter], results: Sequence[Rendered], bundle: Bundle, *, actor: Actor
+) -> list[Document]:
+    version = template_version(bundle)
+    documents = []
+    by = actor_name(actor)
+    for letter, result in zip(letters, results, strict=True):
+        digest = archive.store(result.pdf, archive.DOCUMENTS)
+        day = dt.date.fromisoformat(letter.data["date"])
+        document = Document.objects.create(
+            kind=letter.kind, title=letter.title[:200], sha256=digest, size_bytes=len(result.pdf),
+            pages=result.pages, filename=filename_for(letter)[:160], case=letter.case, measure=letter.measure,
+            partner=letter.partner, recipient_role=letter.recipient_role, recipient=letter.recipient, email=letter.email,
+            template=version, data=letter.data, key=letter.key, letter_date=day,
+            retain_until=retain_until(letter.kind, day), created_by=by,
+        )  # fmt: skip
+        record_event(
+            actor=actor, action="documents.produce_document", obj=document, partner=letter.partner,
+            summary={"kind": letter.kind, "sha256": digest, "template": version.sha256, "key": letter.key,
+                     "case": letter.case.number if letter.case else None},
+        )  # fmt: skip
+        documents.append(document)
+    return documents
+
+
+def _media_type(content: bytes) -> str:
+    for magic, media_type in RECEIVED_MEDIA_TYPES.items():
+        if content.startswith(magic):
+            return media_type
+    raise ValidationError(
+        "Nur PDF-, PNG- oder JPEG-Dateien können abgelegt werden.", code="document.media_type"
+    )
+
+
+@action
+def do_store_received_document(
+    content: bytes,
+    *,
+    kind: str,
+    filename: str,
+    title: str,
+    received_on: dt.date,
+    actor: Actor,
+    case: Any = None,
+    measure: Any = None,
+    partner: Any = None,
+) -> Document:
+    """File a document that came in (a partner's assessment, a third party's declaration …)."""
+    if kind not in RECEIVED_KINDS:
+        raise ValidationError("Diese Art wird von kofo erstellt, nicht abgelegt.", code="document.kind")
+    if len(content) > limits.DOCUMENT_UPLOAD_BYTES_MAX:
+        raise ValidationError(
+            "Die Datei ist zu groß (höchstens %(mb)s MB).",
+            code="document.too_large",
+            params={"mb": limits.DOCUMENT_UPLOAD_BYTES_MAX // 1_000_000},
+        )
+    if not content:
+        raise ValidationError("Die Datei ist leer.", code="document.empty")
+    media_type = _media_type(content)
+    digest = archive.store(content, archive.DOCUMENTS)
+    role = RecipientRole.OFFICE
+    document = Document.objects.create(
+        kind=kind, title=title[:200] or DocumentKind(kind).label, sha256=digest, size_bytes=len(content),
+        media_type=media_type, filename=filename[:160] or f"{digest[:12]}", case=case, measure=measure,
+        partner=partner, recipient_role=role, letter_date=received_on,
+        retain_until=retain_until(kind, received_on), created_by=actor_name(actor),
+    )  # fmt: skip
+    record_event(
+        actor=actor, action="documents.receive_document", obj=document, partner=partner,
+        summary={"kind": kind, "sha256": digest, "filename": filename[:160]},
+    )  # fmt: skip
+    return document
+
+
+@action
+def do_dispatch(
+    documents: Sequence[Document],
+    *,
+    channel: str,
+    posted_on: dt.date,
+    actor: Actor,
+    batch: PrintBatch | None = None,
+    addresses: dict[int, str] | None = None,
+) -> list[Dispatch]:
+    """Record that ``documents`` were sent on ``posted_on`` (the day the deemed receipt counts from)."""
+    dispatches = []
+    for document in documents:
+        if Dispatch.objects.filter(document=document).exists():
+            raise ValidationError(
+                "%(doc)s ist bereits versandt.", code="document.dispatched", params={"doc": document.title}
+            )
+        dispatches.append(
+            Dispatch.objects.create(
+                document=document, batch=batch, channel=channel, posted_on=posted_on,
+                address=(addresses or {}).get(document.pk, ""),
+            )
+        )  # fmt: skip
+    record_event(
+        actor=actor, action="documents.dispatch", obj=batch,
+        summary={"channel": channel, "posted_on": posted_on, "documents": [d.pk for d in documents]},
+    )  # fmt: skip
+    return dispatches
+
+
+def content_of(document: Document) -> bytes:
+    """The archived bytes, checked against their SHA-256."""
+    return archive.load(document.sha256, archive.DOCUMENTS)
+
+
+def reproduce(document: Document) -> Rendered:
+    """Render a letter again from its stored data and its stored template version."""
+    if document.template is None:
+        raise ValidationError(
+            "Eingegangene Schriftstücke werden nicht neu erstellt.", code="document.received"
+        )
+    bundle = Bundle(document.template.name, dict(document.template.sources))
+    if bundle.sha256 != document.template.sha256:
+        raise ValidationError("Die gespeicherte Vorlagenfassung ist beschädigt.", code="document.template")
+    return rendering.render_letter(bundle, document.data)
+
+
+@dataclass(frozen=True)
+class Verification:
+    same_text: bool
+    same_bytes: bool
+
+
+def verify(document: Document) -> Verification:
+    """Re-render and compare with the archive: the same text always, the same bytes with the same renderer."""
+    again = reproduce(document)
+    stored = content_of(document)
+    return Verification(
+        same_text=rendering.pdf_text(again.pdf) == rendering.pdf_text(stored),
+        same_bytes=hashlib.sha256(again.pdf).hexdigest() == document.sha256,
+    )
