@@ -1170,18 +1170,24 @@ def _pg_admin(statement: str) -> list[tuple[Any, ...]]:
         return cursor.fetchall() if cursor.description else []
 
 
-def _child(step: str, argv: list[str], env: dict[str, str]) -> dict[str, Any]:
+def run_child(script: str, step: str, argv: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run one step of a bench script in a fresh process (its own settings and database); its last line
+    of output is the step's JSON. Shared by the benches that build on this one."""
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", step, *argv],
+        [sys.executable, script, "--child", step, *argv],
         env=env,
         stdout=subprocess.PIPE,
         text=True,
         check=False,
     )
     if proc.returncode != 0:
-        raise SystemExit(f"bench/daily.py: {step} failed (exit {proc.returncode})")
+        raise SystemExit(f"bench/{Path(script).name}: {step} failed (exit {proc.returncode})")
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
+
+
+def _child(step: str, argv: list[str], env: dict[str, str]) -> dict[str, Any]:
+    return run_child(__file__, step, argv, env)
 
 
 def _digest(paths: Iterable[Path]) -> str:

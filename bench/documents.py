@@ -58,7 +58,6 @@ import os
 import random
 import resource
 import secrets
-import subprocess
 import sys
 import tempfile
 import threading
@@ -511,17 +510,7 @@ def _ratios(kofo: dict[str, Any], peers: dict[str, Any]) -> dict[str, Any]:
 
 
 def _child(step: str, argv: list[str], env: dict[str, str]) -> dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", step, *argv],
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"bench/documents.py: {step} failed (exit {proc.returncode})")
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result
+    return daily.run_child(__file__, step, argv, env)
 
 
 def _summary(results: list[dict[str, Any]]) -> dict[str, Any]:

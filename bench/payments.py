@@ -65,7 +65,6 @@ import os
 import pstats
 import random
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -762,17 +761,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _child(step: str, argv: list[str], env: dict[str, str]) -> dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", step, *argv],
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"bench/payments.py: {step} failed (exit {proc.returncode})")
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result
+    return daily.run_child(__file__, step, argv, env)
 
 
 def _summary(results: list[dict[str, Any]], partners: int) -> dict[str, Any]:

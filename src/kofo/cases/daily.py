@@ -87,7 +87,7 @@ from kofo.cases.models import (
 )
 from kofo.cases.strategy import propose
 from kofo.debtors.models import Debtor, DebtorRecord
-from kofo.law.deadlines import DEFAULT_LAND, format_date
+from kofo.law.deadlines import format_date
 from kofo.law.limitation import (
     LimitationEvent,
     LimitationEventKind,
@@ -118,8 +118,7 @@ ENFORCED = (ClaimStatus.OPEN, ClaimStatus.DEFERRED)
 
 
 def _land() -> str:
-    office = Office.current()
-    return office.land if office is not None and office.land else DEFAULT_LAND
+    return Office.current_land()
 
 
 # --- Säumniszuschläge -------------------------------------------------------------------------------------

@@ -71,7 +71,7 @@ from kofo.cases.models import (
 )
 from kofo.debtors.models import DebtorKind
 from kofo.law import fees as fee_rules
-from kofo.law.deadlines import DEFAULT_LAND, add_months, deemed_receipt, format_date, period_end
+from kofo.law.deadlines import add_months, deemed_receipt, format_date, period_end
 from kofo.ledger.accounts import office_account, receivable_account
 from kofo.ledger.actions import credit, debit, do_post_transaction
 from kofo.ledger.balances import component_balances
@@ -166,8 +166,7 @@ FIELD_OUTCOMES = {
 
 
 def _land() -> str:
-    office = Office.current()
-    return office.land if office is not None and office.land else DEFAULT_LAND
+    return Office.current_land()
 
 
 def effort_units(kind: str) -> Decimal:

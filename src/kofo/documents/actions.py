@@ -181,18 +181,21 @@ def do_dispatch(
     addresses: dict[int, str] | None = None,
 ) -> list[Dispatch]:
     """Record that ``documents`` were sent on ``posted_on`` (the day the deemed receipt counts from)."""
-    dispatches = []
+    sent = set(
+        Dispatch.objects.filter(document__in=[d.pk for d in documents]).values_list("document_id", flat=True)
+    )
     for document in documents:
-        if Dispatch.objects.filter(document=document).exists():
+        if document.pk in sent:
             raise ValidationError(
                 "%(doc)s ist bereits versandt.", code="document.dispatched", params={"doc": document.title}
             )
-        dispatches.append(
-            Dispatch.objects.create(
-                document=document, batch=batch, channel=channel, posted_on=posted_on,
-                address=(addresses or {}).get(document.pk, ""),
-            )
-        )  # fmt: skip
+    dispatches = Dispatch.objects.bulk_create(
+        Dispatch(
+            document=document, batch=batch, channel=channel, posted_on=posted_on,
+            address=(addresses or {}).get(document.pk, ""),
+        )
+        for document in documents
+    )  # fmt: skip
     record_event(
         actor=actor, action="documents.dispatch", obj=batch,
         summary={"channel": channel, "posted_on": posted_on, "documents": [d.pk for d in documents]},

@@ -358,13 +358,18 @@ def third_party_data(third_party: ThirdParty) -> dict[str, Any]:
 # --- the letters of measures ------------------------------------------------------------------------------
 
 
+def _demand(measure: Measure, kind: str, *, clock: str, weeks: int, title: str) -> list[Letter]:
+    """A demand to pay within ``weeks`` of the deemed receipt: the measure's own clock where it runs."""
+    date = _executed(measure)
+    deadline = measure.deadline_on if measure.deadline_kind == clock else None
+    deadline = deadline or _period_after_receipt(date, weeks=weeks)
+    return [case_letter(kind, measure, date=date, deadline=deadline, title=title)]
+
+
 def payment_demand(measure: Measure) -> list[Letter]:
     """Zahlungsaufforderung mit Vollstreckungsankündigung (§ 254 AO; §§ 30, 31 SVwVG): one week to pay."""
-    date = _executed(measure)
-    deadline = measure.deadline_on if measure.deadline_kind == DL_PAYMENT else None
-    deadline = deadline or _period_after_receipt(date, weeks=1)
-    return [case_letter(D.ZAHLUNGSAUFFORDERUNG, measure, date=date, deadline=deadline,
-                        title="Zahlungsaufforderung und Ankündigung der Vollstreckung")]  # fmt: skip
+    return _demand(measure, D.ZAHLUNGSAUFFORDERUNG, clock=DL_PAYMENT, weeks=1,
+                   title="Zahlungsaufforderung und Ankündigung der Vollstreckung")  # fmt: skip
 
 
 def garnishment_orders(measure: Measure) -> list[Letter]:
@@ -404,11 +409,8 @@ def garnishment_notice(measure: Measure) -> list[Letter]:
 
 def disclosure_demand(measure: Measure) -> list[Letter]:
     """Zahlungsaufforderung mit Hinweis auf die Pflicht zur Vermögensauskunft (§ 284 Abs. 1 AO): two weeks."""
-    date = _executed(measure)
-    deadline = measure.deadline_on if measure.deadline_kind == DL_DISCLOSURE_DEMAND else None
-    deadline = deadline or _period_after_receipt(date, weeks=2)
-    return [case_letter(D.VA_ZAHLUNGSAUFFORDERUNG, measure, date=date, deadline=deadline,
-                        title="Zahlungsaufforderung mit Hinweis auf die Pflicht zur Vermögensauskunft")]  # fmt: skip
+    return _demand(measure, D.VA_ZAHLUNGSAUFFORDERUNG, clock=DL_DISCLOSURE_DEMAND, weeks=2,
+                   title="Zahlungsaufforderung mit Hinweis auf die Pflicht zur Vermögensauskunft")  # fmt: skip
 
 
 def disclosure_summons(measure: Measure) -> list[Letter]:
@@ -494,8 +496,7 @@ def instalment_revocation(plan: InstalmentPlan) -> list[Letter]:
 
 
 def _land() -> str:
-    office = Office.current()
-    return office.land if office is not None and office.land else "SL"
+    return Office.current_land()
 
 
 def _period_after_receipt(posted_on: dt.date, *, weeks: int) -> dt.date:

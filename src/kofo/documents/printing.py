@@ -193,7 +193,8 @@ def send_day(day: dt.date, *, actor: Actor, result: PrintResult) -> None:
             electronic, channel=DispatchChannel.ELECTRONIC, posted_on=day, actor=actor, addresses=addresses
         )
         result.electronic += len(electronic)
-    posted = [d for d in pending if d.kind not in HANDED_KINDS and d not in electronic]
+    sent_electronically = {d.pk for d in electronic}
+    posted = [d for d in pending if d.kind not in HANDED_KINDS and d.pk not in sent_electronically]
     by_kind: dict[str, list[Document]] = {}
     for document in posted:
         by_kind.setdefault(document.kind, []).append(document)

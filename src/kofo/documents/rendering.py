@@ -210,7 +210,6 @@ def _write(document: Any) -> bytes:
 class Rendered:
     pdf: bytes
     pages: int
-    text_html: str  # the letter's body, e.g. for a preview in the browser
 
 
 def _letter_starts(document: Any, count: int) -> list[int]:
@@ -268,9 +267,9 @@ def render_letters(bundle: Bundle, datas: Sequence[dict[str, Any]]) -> list[Rend
             for position, i in enumerate(wrong):
                 pages[i] = redo.pages[redo_starts[position] : redo_starts[position + 1]]
         redone = set(wrong)
-        for index, body in enumerate(bodies):
+        for index in range(len(bodies)):
             source = redo if index in redone else document
-            results.append(Rendered(_write(source.copy(pages[index])), len(pages[index]), body))
+            results.append(Rendered(_write(source.copy(pages[index])), len(pages[index])))
     return results
 
 

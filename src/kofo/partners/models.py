@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from kofo.law.deadlines import DEFAULT_LAND
 from kofo.money import Cents
 from kofo.partners.validators import (
     validate_ags,
@@ -257,6 +258,12 @@ class Office(Address):
     @classmethod
     def current(cls) -> Office | None:
         return cls.objects.filter(pk=1).first()
+
+    @classmethod
+    def current_land(cls) -> str:
+        """The Land whose holidays count for the office's periods (§ 108 AO); Saarland until it is set up."""
+        office = cls.current()
+        return office.land if office is not None and office.land else DEFAULT_LAND
 
 
 class UserProfile(models.Model):
