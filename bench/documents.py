@@ -451,7 +451,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     pages = Counter(documents.values_list("pages", flat=True))
     kofo: dict[str, Any] = {
         "seconds": round(seconds, 2),
-        "letters_per_s": round(len(letters) / seconds, 2),
+        "letters_per_s": round(len(produced.documents) / seconds, 2),
         "ms_per_letter": round(1000 * seconds / len(letters), 1),
         "cpu_seconds": round(cpu_seconds, 1),  # the process and its render workers
         "workers": rendering.workers(),
@@ -459,6 +459,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "pdf_variant": rendering.PDF_VARIANT,
         "documents_new": len(produced.documents),
         "skipped": produced.skipped,
+        "failed": produced.failures(),  # an honest run has none; letters per second counts only the made
         "documents": documents.count(),
         "pages_total": sum(p * n for p, n in pages.items()),
         "letters_by_pages": {str(p): n for p, n in sorted(pages.items())},

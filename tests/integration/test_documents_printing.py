@@ -141,3 +141,38 @@ def test_command_prints_and_verifies(demanded: list[Case], tmp_path: Path) -> No
         "documents", "export", str(document.pk), "--out", str(tmp_path / "x.pdf"), stdout=io.StringIO()
     )
     assert (tmp_path / "x.pdf").read_bytes() == content_of(document)
+
+
+def test_a_kind_that_cannot_be_rendered_loses_nothing_else(
+    demanded: list[Case], settings: Any, tmp_path: Path
+) -> None:
+    """An administrator's broken template for SVwVG letters: the AO letters are made, printed and sent; the
+    others are reported, and made by the next run once the template is fixed."""
+    from kofo.documents.letters import letters_on_start
+
+    def regime(case: Case) -> str:
+        demand = case.measures.get(kind=MeasureKind.ZAHLUNGSAUFFORDERUNG, executed_on=DAY)
+        return letters_on_start(demand)[0].regime
+
+    assert {regime(case) for case in demanded} == {"ao", "svwvg_sl"}
+    broken = tmp_path / "vorlagen" / "svwvg_sl" / "letters"
+    broken.mkdir(parents=True)
+    (broken / "zahlungsaufforderung.html").write_text(
+        '{% extends "letter.html" %}{% block body %}<img src="https://example.org/logo.png">{% endblock %}',
+        encoding="utf-8",
+    )
+    settings.KOFO_LETTER_TEMPLATES = str(tmp_path / "vorlagen")
+    result = print_day(DAY, actor=ACTOR, parallel=False)
+    svwvg = [case for case in demanded if regime(case) == "svwvg_sl"]
+    assert result.produced == len(demanded) - len(svwvg) and result.posted == result.produced
+    assert result.problems == [
+        f"{len(svwvg)} × Zahlungsaufforderung mit Vollstreckungsankündigung: Briefvorlagen dürfen nichts "
+        "nachladen: https://example.org/logo.png"
+    ]
+    assert not Document.objects.filter(case__in=svwvg).exists()
+
+    settings.KOFO_LETTER_TEMPLATES = ""  # fixed
+    again = print_day(DAY, actor=ACTOR, parallel=False)
+    assert (again.produced, again.posted, again.problems) == (len(svwvg), len(svwvg), [])
+    assert Document.objects.filter(case__in=svwvg).count() == len(svwvg)
+    assert Document.objects.count() == Dispatch.objects.count() == len(demanded)

@@ -43,6 +43,9 @@ from kofo.cases.measures import (
     DL_APPOINTMENT,
     DL_DISCLOSURE_DEMAND,
     VA_ABSENT,
+    VA_INSUFFICIENT,
+    VA_REFUSED,
+    VA_SUFFICIENT,
     check_instalment_plans,
     do_arrange_instalments,
     do_note_third_party,
@@ -346,7 +349,8 @@ def test_summons_to_disclose_at_the_office(world: None) -> None:
     # Served Tue 24.06.2025 (after the period of 20.06.); the appointment at least one month later (§ 284
     # Abs. 6 AO, LAW.md): Tue 29.07.2025.
     appointment = D(2025, 7, 29)
-    va = do_summon_disclosure(va, appointment_on=appointment, served_on=VA_SUMMONS_SERVED, actor=ACTOR)
+    va = do_summon_disclosure(va, appointment_on=appointment, served_on=VA_SUMMONS_SERVED, actor=ACTOR,
+                              appointment_time=dt.time(9, 30), appointment_room="Zimmer 2.14")  # fmt: skip
     assert (va.deadline_kind, va.deadline_on) == (DL_APPOINTMENT, appointment)
 
     (pdf,) = produce(disclosure_summons(va)).values()
@@ -354,8 +358,8 @@ def test_summons_to_disclose_at_the_office(world: None) -> None:
     assert pdf.document.letter_date == VA_SUMMONS_SERVED
     assert_lines(pdf, DEBTOR_LINES)
     text = pdf.text
-    assert "am 29. Juli 2025" in text
-    assert "Hochstraße 67, 66115 Saarbrücken" in text  # at the office (§ 284 Abs. 5 AO)
+    assert "am 29. Juli 2025 um 09:30 Uhr" in text  # day and hour of the appointment
+    assert "Hochstraße 67, 66115 Saarbrücken, Zimmer 2.14" in text  # at the office (§ 284 Abs. 5 AO)
     assert "Was Sie mitbringen müssen" in text
     assert "Anordnung der Haft" in text and "§ 284 Abs. 8 AO" in text
     assert "Eintragung in das Schuldnerverzeichnis" in text and "§ 284 Abs. 9" in text
@@ -364,33 +368,48 @@ def test_summons_to_disclose_at_the_office(world: None) -> None:
     assert REMEDIES in text and "Einspruch" in text
 
 
-REGISTER_REGIMES = {
-    # The legal remedy per regime (letters.REMEDIES).
-    "AO": (Regime.AO, "Einspruch"),
-    "SVwVG": (Regime.SVWVG_SL, "Widerspruch"),
-}
+REGISTER_GROUNDS = {
+    # (regime, its legal remedy per letters.REMEDIES, the last disclosure's outcome, the order's date, the ground
+    # of § 284 Abs. 9 Satz 1 AO with the facts the order states; the disclosure on Tue 29.07.2025).
+    "AO absent Nr. 1": (Regime.AO, "Einspruch", VA_ABSENT, D(2025, 8, 4), 1,
+                        "Sie sind zum Termin am 29.07.2025 zur Abgabe der Vermögensauskunft ohne ausreichende "
+                        "Entschuldigung nicht erschienen"),
+    "SVwVG refused Nr. 1": (Regime.SVWVG_SL, "Widerspruch", VA_REFUSED, D(2025, 8, 4), 1,
+                            "Sie haben im Termin am 29.07.2025 die Abgabe der Vermögensauskunft ohne Grund verweigert"),
+    "AO fruitless Nr. 2": (Regime.AO, "Einspruch", VA_INSUFFICIENT, D(2025, 8, 4), 2,
+                           "Nach dem Inhalt des Vermögensverzeichnisses, das Sie am 29.07.2025 abgegeben haben, ist "
+                           "eine Vollstreckung offensichtlich nicht geeignet"),
+    # Nr. 3: one month after Tue 29.07.2025 ends Fri 29.08.2025 (§ 188 Abs. 2 BGB); the order on Mon 01.09.
+    "AO unpaid Nr. 3": (Regime.AO, "Einspruch", VA_SUFFICIENT, D(2025, 9, 1), 3,
+                        "Sie haben am 29.07.2025 die Vermögensauskunft abgegeben, die Forderungen aber nicht "
+                        "innerhalb eines Monats danach vollständig beglichen"),
+}  # fmt: skip
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("regime", "remedy"), REGISTER_REGIMES.values(), ids=REGISTER_REGIMES.keys())
-def test_register_order_is_reasoned_and_carries_the_remedy(world: None, regime: str, remedy: str) -> None:
+@pytest.mark.parametrize(
+    ("regime", "remedy", "outcome", "on", "number", "facts"),
+    REGISTER_GROUNDS.values(),
+    ids=REGISTER_GROUNDS.keys(),
+)
+def test_register_order_states_its_ground_and_carries_the_remedy(
+    world: None, regime: str, remedy: str, outcome: str, on: dt.date, number: int, facts: str
+) -> None:
     case = make_case(regime=regime)
-    disclose(case, VA_ABSENT)  # the debtor stayed away on Tue 29.07.2025
-    reason = (
-        "Sie sind zu dem Termin am 29.07.2025 zur Abgabe der Vermögensauskunft ohne ausreichende Entschuldigung "
-        "nicht erschienen (§ 284 Abs. 9 Satz 1 Nr. 1 AO)."
-    )
-    on = D(2025, 8, 4)
-    measure = do_propose_measure(case, K.SCHULDNERVERZEICHNIS, reason=reason, on=on, actor=ACTOR)
+    disclose(case, outcome)
+    note = "Eintragung anordnen (interner Vermerk, nicht für den Schuldner)."
+    measure = do_propose_measure(case, K.SCHULDNERVERZEICHNIS, reason=note, on=on, actor=ACTOR)
     measure = do_start_measure(measure, on=on, actor=ACTOR)
 
     (pdf,) = produce(letters_on_start(measure)).values()
     assert pdf.document.kind == DK.EINTRAGUNGSANORDNUNG
     assert pdf.document.letter_date == on
+    assert pdf.document.data["ground"]["number"] == number
     assert_lines(pdf, DEBTOR_LINES)
-    text = pdf.text
-    assert "Begründung" in text and reason in text
-    assert "§ 284 Abs. 9" in text
+    text = " ".join(pdf.text.split())
+    assert "Begründung" in text and facts in text
+    assert f"Nach § 284 Abs. 9 Satz 1 Nr. {number} AO kann die Vollstreckungsbehörde deshalb" in text
+    assert note not in text  # the caseworker's note stays in the file
     assert "Schuldnerverzeichnis" in text and "drei Jahre" in text
     assert f"Ein {remedy} gegen diese Anordnung hat keine aufschiebende Wirkung" in text
     assert TOTAL in text

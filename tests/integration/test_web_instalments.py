@@ -36,6 +36,7 @@ from kofo.cases.models import (
     MeasureKind,
     MeasureStatus,
 )
+from kofo.documents.models import Document, DocumentKind
 from kofo.intake.actions import do_import_request
 from kofo.intake.models import Channel
 from kofo.law.deadlines import add_months
@@ -220,6 +221,10 @@ def test_arrange_with_preview_and_confirmation(world: World) -> None:
     assert first.strftime("%d.%m.%Y") in plan_row(ratenzahlung, 1) and "offen" in plan_row(ratenzahlung, 1)
     assert "144,50 EUR" in plan_row(ratenzahlung, 4)
     assert "Widerrufen" in ratenzahlung and "data-overdue" not in ratenzahlung
+    # The notice with the schedule is in the file at once (issue 6); the day's print step sends it.
+    notice = Document.objects.get(case=case, kind=DocumentKind.RATENZAHLUNG)
+    assert (notice.measure_id, notice.letter_date) == (plan.measure_id, today())
+    assert "1 Schreiben erstellt und in der Akte abgelegt: „Bewilligung von Ratenzahlungen" in html
     # The running measure links to its schedule.
     assert 'href="#ratenzahlung">Zahlungsplan</a>' in html
 
@@ -364,6 +369,8 @@ def test_revoke_asks_for_confirmation(world: World) -> None:
     assert case.follow_ups.filter(kind=FollowUpKind.DEADLINE, key=f"instalments-revoked:{plan.pk}").exists()
     html = client.get(response["Location"]).content.decode()
     assert "Ratenzahlung widerrufen; die Vollstreckung wird fortgesetzt." in html
+    revocation = Document.objects.get(case=case, kind=DocumentKind.RATENZAHLUNG_WIDERRUF)
+    assert revocation.letter_date == today() and "Schreiben erstellt und in der Akte abgelegt" in html
     ratenzahlung = section(html, "ratenzahlung")
     assert "Keine laufende Ratenzahlung." in ratenzahlung
     assert f"Ratenzahlung vom {today():%d.%m.%Y} (widerrufen am {today():%d.%m.%Y})" in ratenzahlung

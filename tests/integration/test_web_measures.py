@@ -43,6 +43,7 @@ from kofo.cases.models import (
     ThirdParty,
     ThirdPartyKind,
 )
+from kofo.documents.models import Document, DocumentKind
 from kofo.intake.actions import do_import_request
 from kofo.intake.models import Channel
 from kofo.law.deadlines import add_months
@@ -476,22 +477,31 @@ def test_disclosure_summons_and_result(world: World) -> None:
     )
     assert f"ausfuehren-{va.pk}-changed_circumstances" not in running  # only when executing
     # The summons only after the payment period; the appointment a month after service at the earliest.
-    early = step(client, va, "ladung", served_on=va.deadline_on.isoformat(), appointment_on="2025-08-01")
+    early = step(client, va, "ladung", served_on=va.deadline_on.isoformat(), appointment_on="2025-08-01",
+                 appointment_time="09:30")  # fmt: skip
     assert f"Die Ladung folgt erst nach Ablauf der Zahlungsfrist am {va.deadline_on:%d.%m.%Y}." in (
         early.content.decode()
     )
     served = va.deadline_on + dt.timedelta(days=7)
-    short = step(client, va, "ladung", served_on=served.isoformat(), appointment_on=served.isoformat())
+    short = step(client, va, "ladung", served_on=served.isoformat(), appointment_on=served.isoformat(),
+                 appointment_time="09:30")  # fmt: skip
     field = short.content.decode().split(f'id="massnahme-{va.pk}-ladung"', 1)[1].split("</details>", 1)[0]
     assert "Der Termin muss mindestens einen Monat nach der Zustellung der Ladung liegen" in field
     appointment = add_months(served, 1) + dt.timedelta(days=3)
-    response = step(
-        client, va, "ladung", served_on=served.isoformat(), appointment_on=appointment.isoformat()
-    )
+    # A summons names the hour: without it the form says so.
+    no_time = step(client, va, "ladung", served_on=served.isoformat(), appointment_on=appointment.isoformat())
+    assert no_time.status_code == 200
+    response = step(client, va, "ladung", served_on=served.isoformat(), appointment_on=appointment.isoformat(),
+                    appointment_time="9.30", appointment_room="Zimmer 2.14")  # fmt: skip
     assert response.status_code == 302
     html = client.get(response["Location"]).content.decode()
-    assert f"Ladung erfasst: Termin am {appointment:%d.%m.%Y}." in html
-    assert "Termin zur Vermögensauskunft" in card(html, va) and "geladen" in card(html, va)
+    assert f"Ladung erfasst: Termin am {appointment:%d.%m.%Y} um 09:30 Uhr." in html
+    running = card(html, va)
+    assert "Termin zur Vermögensauskunft" in running and "geladen" in running
+    assert f"{appointment:%d.%m.%Y}, 09:30 Uhr, Zimmer 2.14" in running
+    # The summons is in the file at once (issue 6), dated the day of service.
+    summons = Document.objects.get(measure=va, kind=DocumentKind.VA_LADUNG)
+    assert summons.letter_date == served and summons.data["appointment_time"] == "09:30"
     response = step(client, va, "auskunft", outcome="abgegeben_unergiebig", on=appointment.isoformat(),
                     note="kein pfändbares Vermögen")  # fmt: skip
     assert response.status_code == 302
@@ -669,7 +679,11 @@ def test_payment_with_designation_and_its_errors(world: World) -> None:
     assert response.status_code == 302
     cash = Payment.objects.get(source="field")
     assert cash.funding == "cash" and cash.cash_receipt.number == "Q-2025-000001"
-    assert "Quittung Q-2025-000001" in client.get(response["Location"]).content.decode()
+    html = client.get(response["Location"]).content.decode()
+    assert "Quittung Q-2025-000001" in html
+    # The receipt to hand over is in the file at once (issue 6).
+    receipt = Document.objects.get(case=case, kind=DocumentKind.QUITTUNG)
+    assert receipt.letter_date == D(2025, 5, 21) and "„Quittung" in html
 
 
 def test_the_debtors_iban_notes_its_bank(world: World) -> None:

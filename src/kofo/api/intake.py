@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -22,6 +23,8 @@ from kofo.cases.actions import (
     do_withdraw_claim,
 )
 from kofo.cases.models import Claim
+from kofo.documents.actions import do_attach_to_claim
+from kofo.documents.models import Document, DocumentKind
 from kofo.intake.access import access_import_batches
 from kofo.intake.actions import do_import_request
 from kofo.intake.models import Channel, ImportBatch
@@ -108,7 +111,7 @@ class BatchOut(Schema):
 def _token(request: HttpRequest) -> ApiToken:
     auth = request.auth  # type: ignore[attr-defined]
     if not isinstance(auth, ApiToken):
-        raise HttpError(403, "Ersuchen stellt nur ein Partner mit seinem API-Token.")
+        raise CodedError(403, "auth.partner_only", "Ersuchen stellt nur ein Partner mit seinem API-Token.")
     return auth
 
 
@@ -162,7 +165,7 @@ def submit_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
 def get_request(request: HttpRequest, batch_id: int) -> dict[str, Any]:
     batch = access_import_batches(request.auth).filter(pk=batch_id).first()  # type: ignore[attr-defined]
     if batch is None:
-        raise HttpError(404, f"Ersuchen {batch_id} nicht gefunden.")
+        raise CodedError(404, "not_found", f"Ersuchen {batch_id} nicht gefunden.")
     return _batch_out(batch)
 
 
@@ -212,6 +215,16 @@ class ClaimOut(Schema):
     measures: list[MeasureOut] = Field(
         description="Maßnahmen, die diese Forderung umfassen (ohne Angaben zu Forderungen anderer Partner)"
     )
+    attachment: AttachmentOut | None = Field(
+        description="der Bescheid (PDF), den der Partner zur Forderung hochgeladen hat"
+    )
+
+
+class AttachmentOut(Schema):
+    document_id: int = Field(description="abrufbar unter GET /api/v1/documents/{id}")
+    sha256: str
+    filename: str
+    size_bytes: int
 
 
 class ChangeIn(Schema):
@@ -231,6 +244,15 @@ def _claim_out(claim: Claim) -> dict[str, Any]:
     from kofo.payments.models import PaymentAllocation
 
     case = Case.objects.filter(debtor_id=claim.debtor_record.debtor_id).first()
+    attachment = (
+        Document.objects.filter(
+            kind=DocumentKind.BESCHEID, partner_id=claim.partner_id, sha256=claim.attachment_sha256
+        )
+        .order_by("pk")
+        .first()
+        if claim.attachment_sha256
+        else None
+    )
     links = (
         MeasureClaim.objects.filter(claim=claim)
         .select_related("measure__third_party")
@@ -264,6 +286,14 @@ def _claim_out(claim: Claim) -> dict[str, Any]:
             }
             for a in SurchargeAccrual.objects.filter(claim=claim).order_by("month_index")
         ],
+        "attachment": None
+        if attachment is None
+        else {
+            "document_id": attachment.pk,
+            "sha256": attachment.sha256,
+            "filename": attachment.filename,
+            "size_bytes": attachment.size_bytes,
+        },
         "measures": [
             {
                 "kind": link.measure.kind,
@@ -285,7 +315,7 @@ def _claim_out(claim: Claim) -> dict[str, Any]:
 def _claim_of(request: HttpRequest, kassenzeichen: str) -> Claim:
     claim = access_claims(request.auth).filter(kassenzeichen=kassenzeichen).first()  # type: ignore[attr-defined]
     if claim is None:
-        raise HttpError(404, f"Forderung {kassenzeichen!r} nicht gefunden.")
+        raise CodedError(404, "not_found", f"Forderung {kassenzeichen!r} nicht gefunden.")
     return claim
 
 
@@ -336,6 +366,55 @@ def change_claim(request: HttpRequest, kassenzeichen: str, change: ChangeIn) -> 
             claim = do_withdraw_claim(claim, reason=reason, actor=actor)
     except DjangoValidationError as exc:
         raise _invalid(exc.code or "change.invalid", " ".join(exc.messages)) from exc
+    return _claim_out(claim)
+
+
+@router.put(
+    "/claims/{kassenzeichen}/attachment",
+    response={200: ClaimOut, 401: Error, 403: Error, 404: Error, 413: Error, 415: Error, 422: Error},
+    summary="Bescheid (PDF) zu einer Forderung hochladen",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "Die PDF-Datei selbst (höchstens 20 MB), nicht als Formular.",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+def attach_to_claim(request: HttpRequest, kassenzeichen: str, filename: str = "") -> dict[str, Any]:
+    """The assessment (Bescheid) of the claim as the body, ``Content-Type: application/pdf``. It is archived
+    (SHA-256) and shown in the debtor's file; the same PDF again changes nothing, another one replaces it."""
+    from kofo.api.api import actor_for
+
+    _token(request)
+    claim = _claim_of(request, kassenzeichen)
+    limit = limits.DOCUMENT_UPLOAD_BYTES_MAX
+    too_large = CodedError(
+        413, "document.too_large", f"Die Datei ist zu groß (höchstens {limit // 1_000_000} MB)."
+    )
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit:  # refused before the body is read
+        raise too_large
+    content = request.body
+    if len(content) > limit:
+        raise too_large
+    if not content:
+        raise _invalid("document.empty", "Die Datei ist leer.")
+    if request.content_type != "application/pdf":
+        raise CodedError(
+            415, "document.media_type", "Der Bescheid wird als PDF gesendet (Content-Type: application/pdf)."
+        )
+    try:
+        do_attach_to_claim(
+            claim, content, filename=filename or f"bescheid-{kassenzeichen}.pdf",
+            received_on=timezone.localdate(), actor=actor_for(request),
+        )  # fmt: skip
+    except DjangoValidationError as exc:
+        raise _invalid(exc.code or "document.invalid", " ".join(exc.messages)) from exc
+    claim.refresh_from_db()
     return _claim_out(claim)
 
 

@@ -228,6 +228,55 @@ def _last_disclosure(case: Case) -> Measure | None:
     )
 
 
+@dataclass(frozen=True)
+class RegisterGround:
+    """Why the entry in the Schuldnerverzeichnis may be ordered: the number of § 284 Abs. 9 Satz 1 AO and the
+    facts of the file, in the words the order gives the debtor as its reason (§ 284 Abs. 9 Satz 3 AO)."""
+
+    number: int
+    facts: str
+
+    @property
+    def paragraph(self) -> str:
+        return f"§ 284 Abs. 9 Satz 1 Nr. {self.number} AO"
+
+
+def register_ground(case: Case, on: dt.date) -> RegisterGround | None:
+    """The ground for an Eintragungsanordnung on ``on`` from the last Vermögensauskunft (LAW.md "Asset
+    disclosure"; § 284 Abs. 9 Satz 1 AO): Nr. 1 not disclosed (absent or refused), Nr. 2 the disclosure
+    shows enforcement cannot satisfy the claims, Nr. 3 not paid in full within one month after disclosing.
+    None when there is no ground."""
+    last = _last_disclosure(case)
+    if last is None or last.finished_on is None:
+        return None
+    outcome, day = last.result.get("outcome"), format_date(last.finished_on)
+    if outcome == VA_ABSENT:
+        return RegisterGround(
+            1,
+            f"Sie sind zum Termin am {day} zur Abgabe der Vermögensauskunft ohne ausreichende Entschuldigung "
+            "nicht erschienen und damit Ihrer Pflicht zur Abgabe der Vermögensauskunft nicht nachgekommen.",
+        )
+    if outcome == VA_REFUSED:
+        return RegisterGround(
+            1,
+            f"Sie haben im Termin am {day} die Abgabe der Vermögensauskunft ohne Grund verweigert und sind damit "
+            "Ihrer Pflicht zur Abgabe der Vermögensauskunft nicht nachgekommen.",
+        )
+    if outcome == VA_INSUFFICIENT:
+        return RegisterGround(
+            2,
+            f"Nach dem Inhalt des Vermögensverzeichnisses, das Sie am {day} abgegeben haben, ist eine Vollstreckung "
+            "offensichtlich nicht geeignet, zu einer vollständigen Befriedigung der Forderungen zu führen.",
+        )
+    if outcome == VA_SUFFICIENT and period_end(last.finished_on, months=1, land=_land()).date < on:
+        return RegisterGround(
+            3,
+            f"Sie haben am {day} die Vermögensauskunft abgegeben, die Forderungen aber nicht innerhalb eines "
+            "Monats danach vollständig beglichen.",
+        )
+    return None
+
+
 def check_preconditions(
     case: Case,
     kind: str,
@@ -276,19 +325,12 @@ def check_preconditions(
                 "Ein Kontenabruf ist erst zulässig, wenn die Vermögensauskunft erfolglos oder unergiebig war "
                 "(§ 93 Abs. 8 AO)."
             )
-        if kind == K.SCHULDNERVERZEICHNIS:
-            sufficient_unpaid = (
-                outcome == VA_SUFFICIENT
-                and last is not None
-                and last.finished_on is not None
-                and period_end(last.finished_on, months=1, land=_land()).date < on
+        if kind == K.SCHULDNERVERZEICHNIS and register_ground(case, on) is None:
+            problems.append(
+                "Eine Eintragungsanordnung setzt voraus, dass der Schuldner die Vermögensauskunft nicht abgab, "
+                "sie keine Befriedigung verspricht oder er einen Monat nach der Abgabe nicht gezahlt hat "
+                "(§ 284 Abs. 9 AO)."
             )
-            if outcome not in (VA_INSUFFICIENT, VA_ABSENT, VA_REFUSED) and not sufficient_unpaid:
-                problems.append(
-                    "Eine Eintragungsanordnung setzt voraus, dass der Schuldner die Vermögensauskunft nicht abgab, "
-                    "sie keine Befriedigung verspricht oder er einen Monat nach der Abgabe nicht gezahlt hat "
-                    "(§ 284 Abs. 9 AO)."
-                )
     return Check(tuple(problems))
 
 
@@ -637,10 +679,16 @@ def do_record_declaration(
 
 @action
 def do_summon_disclosure(
-    measure: Measure, *, appointment_on: dt.date, served_on: dt.date, actor: Actor
+    measure: Measure,
+    *,
+    appointment_on: dt.date,
+    served_on: dt.date,
+    actor: Actor,
+    appointment_time: dt.time | None = None,
+    appointment_room: str = "",
 ) -> Measure:
     """Summons to the Vermögensauskunft, served personally; the appointment at least one month after service
-    (LAW.md, § 284 Abs. 6 AO)."""
+    (LAW.md, § 284 Abs. 6 AO). The summons names the day, the hour and the room (the letter prints them)."""
     measure = Measure.objects.select_for_update(no_key=True).get(pk=measure.pk)
     if measure.kind != K.VERMOEGENSAUSKUNFT or measure.status != MeasureStatus.ACTIVE:
         raise ValidationError("Keine laufende Vermögensauskunft.", code="measure.no_disclosure")
@@ -663,10 +711,15 @@ def do_summon_disclosure(
         )
     measure.served_on = served_on
     measure.stage = "geladen"
-    measure.result = {**measure.result, "appointment_on": appointment_on.isoformat()}
+    appointment: dict[str, str] = {"appointment_on": appointment_on.isoformat()}
+    if appointment_time is not None:
+        appointment["appointment_time"] = appointment_time.strftime("%H:%M")
+    if appointment_room.strip():
+        appointment["appointment_room"] = appointment_room.strip()[:120]
+    measure.result = {**measure.result, **appointment}
     _set_clock(measure, DL_APPOINTMENT, appointment_on)
     measure.save()
-    _audit(measure, "summon_disclosure", actor, appointment_on=appointment_on, served_on=served_on)
+    _audit(measure, "summon_disclosure", actor, served_on=served_on, **appointment)
     return measure
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,7 +32,7 @@ from kofo.documents.models import (
     RecipientRole,
     TemplateVersion,
 )
-from kofo.documents.rendering import Bundle, Rendered
+from kofo.documents.rendering import Bundle, Failed, Rendered
 
 #: What an uploaded document may be: PDF, or a scan as PNG or JPEG (checked by content, not by name).
 RECEIVED_MEDIA_TYPES = {
@@ -71,28 +71,48 @@ def filename_for(letter: Letter) -> str:
 class Produced:
     documents: list[Document]
     skipped: int  # letters that existed already (same key)
+    #: Letters that could not be rendered, with the reason; not stored, so the next run tries them again.
+    failed: list[tuple[Letter, str]] = field(default_factory=list)
+
+    def failures(self) -> list[str]:
+        """The failures in German, one line per letter kind and reason."""
+        counts: dict[tuple[str, str], int] = {}
+        for letter, message in self.failed:
+            key = (DocumentKind(letter.kind).label, message)
+            counts[key] = counts.get(key, 0) + 1
+        return [f"{count} × {label}: {message}" for (label, message), count in counts.items()]
 
 
 def produce_letters(letters: Sequence[Letter], *, actor: Actor, parallel: bool = False) -> Produced:
-    """Render and archive ``letters`` (same keys are produced once); returns the new documents in order."""
+    """Render and archive ``letters`` (same keys are produced once); returns the new documents in order.
+
+    A chunk that cannot be rendered loses nothing else: the letters rendered are stored, the others are
+    returned in ``failed`` (and made by the next run once the cause is fixed)."""
     keys = [letter.key for letter in letters]
     existing = set(Document.objects.filter(key__in=keys).values_list("key", flat=True))
     todo = [letter for letter in letters if letter.key not in existing]
     groups: dict[tuple[str, str], list[Letter]] = {}
     for letter in todo:
         groups.setdefault((letter.kind, letter.regime), []).append(letter)
-    bundles = [rendering.bundle_for(kind, regime) for kind, regime in groups]
+    failed: list[tuple[Letter, str]] = []
+    bundled: list[tuple[Bundle, list[Letter]]] = []
+    for (kind, regime), group in groups.items():
+        try:
+            bundled.append((rendering.bundle_for(kind, regime), group))
+        except rendering.RenderError as exc:  # a template missing for this kind: the other kinds go on
+            failed += [(letter, str(exc)) for letter in group]
     rendered = rendering.render_groups(
-        [
-            (bundle, [letter.data for letter in group])
-            for bundle, group in zip(bundles, groups.values(), strict=True)
-        ],
-        parallel=parallel,
+        [(bundle, [letter.data for letter in group]) for bundle, group in bundled], parallel=parallel
     )
     documents: list[Document] = []
-    for bundle, group, results in zip(bundles, groups.values(), rendered, strict=True):
-        documents += do_store_letters(group, results, bundle, actor=actor)
-    return Produced(documents, len(letters) - len(todo))
+    for (bundle, group), results in zip(bundled, rendered, strict=True):
+        done = [(letter, r) for letter, r in zip(group, results, strict=True) if isinstance(r, Rendered)]
+        failed += [
+            (letter, r.message) for letter, r in zip(group, results, strict=True) if isinstance(r, Failed)
+        ]
+        if done:
+            documents += do_store_letters([d[0] for d in done], [d[1] for d in done], bundle, actor=actor)
+    return Produced(documents, len(letters) - len(todo), failed)
 
 
 @action
@@ -166,6 +186,46 @@ def do_store_received_document(
     record_event(
         actor=actor, action="documents.receive_document", obj=document, partner=partner,
         summary={"kind": kind, "sha256": digest, "filename": filename[:160]},
+    )  # fmt: skip
+    return document
+
+
+@action
+def do_attach_to_claim(
+    claim: Any, content: bytes, *, filename: str, received_on: dt.date, actor: Actor, title: str = ""
+) -> Document:
+    """The partner's assessment (Bescheid) of ``claim`` as a PDF — the "attached PDF" of an enforcement request
+    (VollstrA Abschn. 34; issue 3). Filed as a received document of the partner, and of the debtor's file if
+    it is open already; the claim names it by SHA-256 (``Claim.attachment_sha256``), so the file shows it
+    once the claim is bundled. The same PDF again changes nothing; another one replaces the reference (the
+    earlier document stays in the archive)."""
+    from kofo.cases.models import Case, Claim
+
+    if content and not content.startswith(b"%PDF-"):
+        raise ValidationError(
+            "Als Anlage zu einer Forderung ist nur eine PDF-Datei zulässig.", code="document.media_type"
+        )
+    claim = Claim.objects.select_for_update().select_related("partner", "debtor_record").get(pk=claim.pk)
+    digest = hashlib.sha256(content).hexdigest()
+    existing = (
+        Document.objects.filter(kind=DocumentKind.BESCHEID, partner=claim.partner, sha256=digest)
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None and claim.attachment_sha256 == digest:
+        return existing
+    case = Case.objects.filter(debtor_id=claim.debtor_record.debtor_id).order_by("-pk").first()
+    document = existing or do_store_received_document(
+        content, kind=DocumentKind.BESCHEID, filename=filename, title=title or f"Bescheid zu {claim.kassenzeichen}",
+        received_on=received_on, actor=actor, case=case, partner=claim.partner,
+    )  # fmt: skip
+    previous = claim.attachment_sha256
+    claim.attachment_sha256 = digest
+    claim.save(update_fields=["attachment_sha256"])
+    record_event(
+        actor=actor, action="documents.attach_to_claim", obj=claim, partner=claim.partner,
+        summary={"kassenzeichen": claim.kassenzeichen, "document": document.pk, "sha256": digest,
+                 "replaces": previous or None},
     )  # fmt: skip
     return document
 

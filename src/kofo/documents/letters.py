@@ -20,6 +20,7 @@ from kofo.cases.measures import (
     DL_PAYMENT,
     GARNISHMENTS,
     measure_regime,
+    register_ground,
 )
 from kofo.cases.models import Case, Claim, InstalmentPlan, Measure, MeasureKind, ThirdParty
 from kofo.debtors.models import DebtorKind, DebtorRecord
@@ -415,12 +416,18 @@ def disclosure_demand(measure: Measure) -> list[Letter]:
 
 def disclosure_summons(measure: Measure) -> list[Letter]:
     """Ladung zur Abgabe der Vermögensauskunft (§ 284 Abs. 5, 6 AO), served personally."""
-    appointment = measure.result.get("appointment_on") if isinstance(measure.result, dict) else None
+    result = measure.result if isinstance(measure.result, dict) else {}
+    appointment = result.get("appointment_on")
     if measure.served_on is None or not appointment:
         raise LetterError("Für die Vermögensauskunft ist kein Termin bestimmt.")
     if measure.deadline_kind == DL_APPOINTMENT and measure.deadline_on:
         appointment = measure.deadline_on.isoformat()
-    extra = {"appointment_on": appointment, "served_on": measure.served_on.isoformat()}
+    extra = {
+        "appointment_on": appointment,
+        "appointment_time": result.get("appointment_time", ""),
+        "appointment_room": result.get("appointment_room", ""),
+        "served_on": measure.served_on.isoformat(),
+    }
     return [case_letter(D.VA_LADUNG, measure, date=measure.served_on, extra=extra,
                         title="Ladung zur Abgabe der Vermögensauskunft")]  # fmt: skip
 
@@ -428,7 +435,10 @@ def disclosure_summons(measure: Measure) -> list[Letter]:
 def register_order(measure: Measure) -> list[Letter]:
     """Eintragungsanordnung (§ 284 Abs. 9 AO): reasoned, served, with remedies."""
     date = _executed(measure)
-    extra = {"reason": measure.reason}
+    ground = register_ground(measure.case, date)
+    if ground is None:
+        raise LetterError("Für die Eintragungsanordnung liegt kein Grund nach § 284 Abs. 9 AO vor.")
+    extra = {"ground": {"number": ground.number, "paragraph": ground.paragraph, "facts": ground.facts}}
     return [case_letter(D.EINTRAGUNGSANORDNUNG, measure, date=date, extra=extra,
                         title="Anordnung der Eintragung in das Schuldnerverzeichnis")]  # fmt: skip
 

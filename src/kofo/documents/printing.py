@@ -234,5 +234,6 @@ def print_day(day: dt.date, *, actor: Actor, parallel: bool = True) -> PrintResu
     due = letters_due(day, result.problems)
     produced = produce_letters(due, actor=actor, parallel=parallel)
     result.produced, result.skipped = len(produced.documents), produced.skipped
+    result.problems += produced.failures()
     send_day(day, actor=actor, result=result)
     return result

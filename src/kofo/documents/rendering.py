@@ -51,6 +51,7 @@ PDF_VARIANT = "pdf/a-3b"
 # fontTools logs a warning for every subset of the vendored fonts' OS/2 table; it says nothing to an operator.
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
+logger = logging.getLogger(__name__)
 
 
 class RenderError(Exception):
@@ -316,28 +317,50 @@ def _init_worker() -> None:
     django.setup()
 
 
-def _render_chunk(args: tuple[Bundle, list[dict[str, Any]]]) -> list[Rendered]:
+@dataclass(frozen=True)
+class Failed:
+    """A letter whose chunk could not be rendered (a broken template override, a font that cannot be read …):
+    the other chunks are kept, and the print step reports this one."""
+
+    message: str
+
+
+def _render_chunk(args: tuple[Bundle, list[dict[str, Any]]]) -> list[Rendered] | list[Failed]:
+    from weasyprint.urls import FatalURLFetchingError  # WeasyPrint lets it through its own handlers
+
     bundle, datas = args
-    return render_letters(bundle, datas)
+    try:
+        return render_letters(bundle, datas)
+    except (
+        Exception,
+        FatalURLFetchingError,
+    ) as exc:  # one chunk must not lose the others; the caller reports
+        logger.exception("Stapel der Vorlage %s nicht gerendert", bundle.name)
+        ours = isinstance(exc, (RenderError, FatalURLFetchingError))
+        message = str(exc) if ours else f"{type(exc).__name__}: {exc}"
+        return [Failed(message[:300])] * len(datas)
 
 
 def render_groups(
     groups: Sequence[tuple[Bundle, Sequence[dict[str, Any]]]], *, parallel: bool
-) -> list[list[Rendered]]:
-    """Render several groups of letters (one bundle each); with ``parallel``, every group's chunks of
-    :data:`BATCH_LETTERS_MAX` letters go to one pool of worker processes, one per core."""
+) -> list[list[Rendered | Failed]]:
+    """Render several groups of letters (one bundle each), in chunks of :data:`BATCH_LETTERS_MAX` letters; with
+    ``parallel`` the chunks go to one pool of worker processes, one per core. A chunk that fails gives
+    :class:`Failed` for each of its letters; the rest are rendered all the same."""
     chunks = [
         (index, bundle, list(datas[i : i + BATCH_LETTERS_MAX]))
         for index, (bundle, datas) in enumerate(groups)
         for i in range(0, len(datas), BATCH_LETTERS_MAX)
     ]
+    results: list[list[Rendered | Failed]] = [[] for _ in groups]
     count = min(workers(), len(chunks)) if parallel else 1
     if count <= 1:
-        return [render_letters(bundle, datas) for bundle, datas in groups]
+        for index, bundle, datas in chunks:
+            results[index].extend(_render_chunk((bundle, datas)))
+        return results
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    results: list[list[Rendered]] = [[] for _ in groups]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_init_worker) as pool:
         parts = pool.map(_render_chunk, [(bundle, datas) for _, bundle, datas in chunks])

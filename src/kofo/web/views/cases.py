@@ -54,6 +54,7 @@ from kofo.cases.models import (
     SurchargeAccrual,
     ThirdPartyKind,
 )
+from kofo.documents.access import case_documents
 from kofo.documents.models import Document
 from kofo.ledger.balances import subjects_balances
 from kofo.ledger.models import AccountKind, Component, Posting, Transaction
@@ -130,7 +131,13 @@ ACTION_LABELS = {
 # Events of measures without the measure's kind in their summary.
 MEASURE_EVENT_ACTIONS = ("cases.record_expense", "cases.note_third_party", "payments.record_payment")
 # These events have their own, richer timeline entries (the note, the follow-up).
-ACTIONS_SHOWN_ELSEWHERE = ("cases.add_note", "cases.schedule_follow_up", "cases.complete_follow_up")
+# The attached assessment is in the timeline as the document itself.
+ACTIONS_SHOWN_ELSEWHERE = (
+    "cases.add_note",
+    "cases.schedule_follow_up",
+    "cases.complete_follow_up",
+    "documents.attach_to_claim",
+)
 
 # Which form field an action's error belongs to (by its code); others are shown above the form.
 ERROR_FIELDS = {
@@ -689,7 +696,7 @@ def build_timeline(case: Case, claims: list[Claim], page_number: int, *, link_le
     notes = case.notes.all()
     follow_ups = case.follow_ups.all()
     follow_ups_done = follow_ups.filter(done_at__isnull=False)
-    documents = Document.objects.filter(case=case).only(
+    documents = Document.objects.filter(case_documents(case)).only(
         "pk", "kind", "title", "letter_date", "template_id", "created_at", "created_by"
     )
     total = (

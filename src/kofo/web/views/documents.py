@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,15 +38,17 @@ from django.views.decorators.http import require_POST
 from kofo import limits
 from kofo.audit import archive
 from kofo.audit.recording import log_personal_data_access
-from kofo.cases.models import Case, Measure, MeasureStatus
-from kofo.documents.access import access_documents, access_print_batches
+from kofo.cases.casefiles import case_claims
+from kofo.cases.models import Case, Claim, Measure, MeasureStatus
+from kofo.documents.access import access_documents, access_print_batches, case_documents
 from kofo.documents.actions import (
     Verification,
+    do_attach_to_claim,
     do_store_received_document,
     produce_letters,
     verify,
 )
-from kofo.documents.letters import ON_START, LetterError, letters_on_start, preview_letters
+from kofo.documents.letters import ON_START, Letter, LetterError, letters_on_start, preview_letters
 from kofo.documents.models import RECEIVED_KINDS, Dispatch, Document, DocumentKind, PrintBatch
 from kofo.documents.rendering import RenderError, bundle_for, merge, render_letter
 from kofo.web import rules
@@ -121,6 +124,11 @@ class MeasureOfCaseField(forms.ModelChoiceField[Measure]):
         return f"{obj.get_kind_display()}{executed} ({obj.get_status_display()})"
 
 
+class ClaimOfCaseField(forms.ModelChoiceField[Claim]):
+    def label_from_instance(self, obj: Claim) -> str:
+        return f"{obj.kassenzeichen} ({obj.partner.name})"
+
+
 class ReceivedDocumentForm(KernFormMixin, forms.Form):
     """A document that came in for the file: the partner's assessment, a third party's declaration, a scan."""
 
@@ -156,6 +164,15 @@ class ReceivedDocumentForm(KernFormMixin, forms.Form):
         help_text="z. B. die Pfändung, zu der die Drittschuldnererklärung gehört",
     )
 
+    claim = ClaimOfCaseField(
+        label="zur Forderung",
+        queryset=Claim.objects.none(),
+        required=False,
+        empty_label="keiner",
+        help_text="Nur beim Bescheid (PDF): das Kassenzeichen, zu dem er gehört. Der Partner sieht ihn dann "
+        "bei seiner Forderung.",
+    )
+
     def __init__(
         self, *args: Any, case: Case, today: dt.date, too_large_bytes: int | None = None, **kwargs: Any
     ) -> None:
@@ -165,6 +182,11 @@ class ReceivedDocumentForm(KernFormMixin, forms.Form):
         measure = self.fields["measure"]
         assert isinstance(measure, forms.ModelChoiceField)
         measure.queryset = case.measures.filter(executed_on__isnull=False).order_by("-executed_on", "-pk")
+        claim = self.fields["claim"]
+        assert isinstance(claim, forms.ModelChoiceField)
+        claim.queryset = (
+            case_claims(case).select_related("partner").order_by("partner__name", "kassenzeichen")
+        )
         # The upload handler dropped a file over the limit: answer that, not "field required".
         self.too_large_bytes = too_large_bytes
         if too_large_bytes is not None:
@@ -177,6 +199,15 @@ class ReceivedDocumentForm(KernFormMixin, forms.Form):
         if upload is not None and upload.size is not None and upload.size > UPLOAD_BYTES_MAX:
             raise ValidationError(upload_too_large_message(upload.size), code="document.too_large")
         return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("claim") is not None and data.get("kind") not in ("", None, DocumentKind.BESCHEID):
+            self.add_error(
+                "claim",
+                ValidationError("Zu einer Forderung gehört nur ihr Bescheid.", code="document.claim_kind"),
+            )
+        return data
 
     def clean_received_on(self) -> dt.date:
         day: dt.date = self.cleaned_data["received_on"]
@@ -269,7 +300,8 @@ def _filtered(form: DocumentFilterForm, documents: Any, batches: Any) -> tuple[A
         )
     number = str(data.get("akte") or "").strip().upper()
     if number:
-        documents = documents.filter(case__number=number)
+        case = Case.objects.filter(number=number).first()
+        documents = documents.filter(case_documents(case)) if case is not None else documents.none()
     return documents, batches
 
 
@@ -407,7 +439,7 @@ def document_section(
     request: HttpRequest, case: Case, today: dt.date, *, bound: forms.Form | None
 ) -> DocumentSection:
     """The documents of ``case`` (newest first) and, for those who work files, the upload form."""
-    documents = access_documents(request.user).filter(case=case)
+    documents = access_documents(request.user).filter(case_documents(case))
     shown = list(documents.defer("data").order_by("-created_at", "-id")[:CASE_DOCUMENTS_SHOWN])
     for document in shown:
         document.sent = dispatch_of(document)
@@ -446,16 +478,26 @@ def _case_file_document(request: HttpRequest, number: str, limit: DocumentSizeLi
         data = form.cleaned_data
         upload = data["file"]
         try:
-            document = do_store_received_document(
-                upload.read(),
-                kind=data["kind"],
-                filename=upload.name or "",
-                title=data["title"].strip(),
-                received_on=data["received_on"],
-                actor=acting_user(request),
-                case=case,
-                measure=data["measure"],
-            )
+            if data["claim"] is not None:  # the claim's assessment: the partner sees it with its claim
+                document = do_attach_to_claim(
+                    data["claim"],
+                    upload.read(),
+                    filename=upload.name or "",
+                    received_on=data["received_on"],
+                    actor=acting_user(request),
+                    title=data["title"].strip(),
+                )
+            else:
+                document = do_store_received_document(
+                    upload.read(),
+                    kind=data["kind"],
+                    filename=upload.name or "",
+                    title=data["title"].strip(),
+                    received_on=data["received_on"],
+                    actor=acting_user(request),
+                    case=case,
+                    measure=data["measure"],
+                )
         except ValidationError as exc:
             for error in exc.error_list:
                 name = ERROR_FIELDS.get(error.code or "")
@@ -516,22 +558,41 @@ def measure_preview(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 
 
 def produce_start_letters(request: HttpRequest, measure: Measure) -> None:
-    """After a caseworker started ``measure``: its letters, rendered and archived at once, so they are in the
-    file right away; the day's print step (``kofo documents print``) puts them into the print batch.
+    """After a caseworker started ``measure``: its letters, rendered and archived at once (see
+    :func:`produce_now`)."""
+    if has_letters(measure):
+        produce_now(
+            request, lambda: letters_on_start(measure), subject="zur Maßnahme", day=measure.executed_on
+        )
 
-    The measure is taken whatever happens here: a letter that cannot be made is reported, and the print
-    step of the measure's day makes it once the cause is fixed.
+
+def produce_now(
+    request: HttpRequest, make: Callable[[], Sequence[Letter]], *, subject: str, day: dt.date | None
+) -> None:
+    """Letters of something a caseworker just did (a measure taken, an instalment plan arranged or revoked, a
+    cash receipt), rendered and archived at once, so they are in the file right away; the day's print step
+    (``kofo documents print``) puts them into the print batch, and makes them itself (by the same key) if
+    they cannot be made here.
+
+    What the caseworker did stands whatever happens here: a letter that cannot be made is reported.
     """
-    if not has_letters(measure):
-        return
     try:
-        produced = produce_letters(letters_on_start(measure), actor=acting_user(request))
+        produced = produce_letters(make(), actor=acting_user(request))
     except (LetterError, RenderError, ValidationError) as exc:
         problem = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-    except Exception as exc:  # the measure stands; the letters are made again by the print step
-        logger.exception("Schreiben zur Maßnahme %s nicht erstellt", measure.pk)
+    except Exception as exc:  # the action stands; the letters are made again by the print step
+        logger.exception("Schreiben %s nicht erstellt", subject)
         problem = f"{type(exc).__name__}"
     else:
+        if produced.failed:
+            problem = "; ".join(produced.failures())
+            messages.warning(
+                request,
+                f"Nicht alle Schreiben {subject} wurden erstellt: {problem.rstrip('.')}. Nach der Behebung "
+                f"erstellt sie der Druckschritt (kofo documents print --date {day:%Y-%m-%d})."
+                if day
+                else f"Nicht alle Schreiben {subject} wurden erstellt: {problem.rstrip('.')}.",
+            )
         count = len(produced.documents)
         if count:
             titles = ", ".join(f"„{d.title}“" for d in produced.documents)
@@ -541,9 +602,9 @@ def produce_start_letters(request: HttpRequest, measure: Measure) -> None:
                 "gibt sie in den Versand.",
             )
         return
-    day = f"{measure.executed_on:%Y-%m-%d}" if measure.executed_on else ""
+    date = f"{day:%Y-%m-%d}" if day else ""
     messages.warning(
         request,
-        f"Die Schreiben zur Maßnahme wurden nicht erstellt: {problem.rstrip('.')}. Nach der Behebung erstellt "
-        f"sie der Druckschritt (kofo documents print --date {day}).",
+        f"Die Schreiben {subject} wurden nicht erstellt: {problem.rstrip('.')}. Nach der Behebung erstellt "
+        f"sie der Druckschritt (kofo documents print --date {date}).",
     )

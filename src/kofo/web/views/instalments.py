@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -46,12 +47,14 @@ from kofo.cases.models import (
     InstalmentStatus,
     StrategySettings,
 )
+from kofo.documents.letters import instalment_notice, instalment_revocation
 from kofo.law.deadlines import add_months
 from kofo.money import Cents
 from kofo.web import rules
 from kofo.web.forms import AmountField, KernFormMixin
 from kofo.web.views.cases import _case_of, _case_page
 from kofo.web.views.common import acting_user, require
+from kofo.web.views.documents import produce_now
 from kofo.web.views.measures import (
     CONFIRMED,
     FINISHED_SHOWN,
@@ -424,6 +427,8 @@ def case_arrange_instalments(request: HttpRequest, number: str) -> HttpResponse:
                     f"{Cents(plan.instalment_cents)}, die erste am {plan.first_due_on:%d.%m.%Y}. "
                     "Die Vollstreckung ruht, solange die Raten eingehen.",
                 )
+                produce_now(request, partial(instalment_notice, plan), subject="zur Ratenzahlung",
+                            day=plan.agreed_on)  # fmt: skip
                 return _back(case, "ratenzahlung")
     case.refresh_from_db()
     return _case_page(request, case, bound=form)
@@ -474,6 +479,9 @@ def case_revoke_instalments(request: HttpRequest, number: str, pk: int) -> HttpR
                     "Ratenzahlung widerrufen; die Vollstreckung wird fortgesetzt. Eine Wiedervorlage erinnert "
                     "daran, den Widerruf bekannt zu geben.",
                 )
+                plan.refresh_from_db()
+                produce_now(request, partial(instalment_revocation, plan), subject="zum Widerruf",
+                            day=plan.ended_on)  # fmt: skip
                 return _back(case, "ratenzahlung")
     case.refresh_from_db()
     return _case_page(request, case, bound=form)

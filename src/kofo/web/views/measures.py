@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -70,6 +71,7 @@ from kofo.cases.models import (
     ThirdPartyKind,
 )
 from kofo.cases.strategy import REJECTED_REST_DAYS
+from kofo.documents.letters import cash_receipt, disclosure_summons, garnishment_notice
 from kofo.law.deadlines import add_months
 from kofo.law.garnishment import GarnishmentPeriod
 from kofo.ledger.balances import component_balances
@@ -82,7 +84,7 @@ from kofo.web import rules
 from kofo.web.forms import AmountField, GermanDateInput, KernFormMixin
 from kofo.web.views.cases import _case_of, _case_page
 from kofo.web.views.common import acting_user, require
-from kofo.web.views.documents import has_letters, produce_start_letters
+from kofo.web.views.documents import has_letters, produce_now, produce_start_letters
 
 K = MeasureKind
 
@@ -369,6 +371,18 @@ class SummonsForm(MeasureStepForm):
 
     served_on = _date_field("Ladung zugestellt am", "Tag der Zustellung der Ladung an den Schuldner.")
     appointment_on = _date_field("Termin am", "Tag des Termins zur Abgabe der Vermögensauskunft.")
+    appointment_time = forms.TimeField(
+        label="Uhrzeit",
+        help_text="Beginn des Termins, z. B. 09:30. Die Ladung nennt Tag, Uhrzeit und Raum.",
+        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+    )
+    appointment_room = forms.CharField(
+        label="Raum",
+        required=False,
+        max_length=120,
+        help_text="Raum in der Dienststelle, z. B. „Zimmer 2.14, 2. Obergeschoss“.",
+    )
 
     @classmethod
     def offered(cls, measure: Measure) -> bool:
@@ -740,7 +754,12 @@ def _facts(measure: Measure) -> tuple[list[tuple[str, str]], list[str]]:
     if result.get("recognised_cents") is not None:
         facts.append(("anerkannt", str(Cents(int(result["recognised_cents"])))))
     if result.get("appointment_on"):
-        facts.append(("Termin zur Vermögensauskunft", _day(result["appointment_on"])))
+        when = _day(result["appointment_on"])
+        if result.get("appointment_time"):
+            when += f", {result['appointment_time']} Uhr"
+        if result.get("appointment_room"):
+            when += f", {result['appointment_room']}"
+        facts.append(("Termin zur Vermögensauskunft", when))
     if measure.kind == K.VERMOEGENSAUSKUNFT and result.get("outcome"):
         facts.append(("Ergebnis", str(DISCLOSURE_OUTCOMES.get(result["outcome"], result["outcome"]))))
     if measure.kind == K.AUSSENDIENST and result.get("outcome"):
@@ -939,9 +958,14 @@ def _run_step(step: str, measure: Measure, data: dict[str, Any], actor: Actor, t
             done = f"Drittschuldnererklärung erfasst: {DECLARATION_OUTCOMES[data['outcome']]}; die Pfändung ist erfolglos beendet."
     elif step == SummonsForm.step:
         do_summon_disclosure(
-            measure, appointment_on=data["appointment_on"], served_on=data["served_on"], actor=actor
+            measure,
+            appointment_on=data["appointment_on"],
+            appointment_time=data["appointment_time"],
+            appointment_room=data.get("appointment_room") or "",
+            served_on=data["served_on"],
+            actor=actor,
         )
-        done = f"Ladung erfasst: Termin am {data['appointment_on']:%d.%m.%Y}."
+        done = f"Ladung erfasst: Termin am {data['appointment_on']:%d.%m.%Y} um {data['appointment_time']:%H:%M} Uhr."
     elif step == DisclosureForm.step:
         do_record_disclosure(measure, outcome=data["outcome"], on=data["on"], note=data["note"], actor=actor)
         done = f"Vermögensauskunft erfasst: {DISCLOSURE_OUTCOMES[data['outcome']]}."
@@ -984,11 +1008,17 @@ def measure_step(request: HttpRequest, number: str, pk: int, step: str) -> HttpR
             _action_error(form, exc)
         else:
             messages.success(request, done)
+            # The step's letters right away, outside the step's transaction (rendering is slow): they are in
+            # the file at once, and the day's print step sends them (kofo.documents.printing).
+            measure.refresh_from_db()
             if step == StartForm.step:
-                # Its letters right away, outside the step's transaction (rendering is slow): they are in
-                # the file at once, and the day's print step sends them (kofo.documents.printing).
-                measure.refresh_from_db()
                 produce_start_letters(request, measure)
+            elif step == SummonsForm.step:
+                produce_now(request, partial(disclosure_summons, measure), subject="zur Ladung",
+                            day=measure.served_on)  # fmt: skip
+            elif step == ServiceForm.step and measure.kind in GARNISHMENTS:
+                produce_now(request, partial(garnishment_notice, measure), subject="zur Zustellung",
+                            day=measure.served_on)  # fmt: skip
             return _back(case, f"massnahme-{measure.pk}")
     case.refresh_from_db()
     return _case_page(request, case, bound=form)
@@ -1140,6 +1170,7 @@ def case_record_payment(request: HttpRequest, number: str) -> HttpResponse:
 
         instalments_before = paid_instalments(case)
         receipt = ""
+        cash = None
         try:
             if data["source"] == PaymentSource.FIELD:
                 # Cash of the field service: a numbered receipt, the money on the cash account.
@@ -1181,6 +1212,10 @@ def case_record_payment(request: HttpRequest, number: str) -> HttpResponse:
             if not still_open:
                 done += " Alle Forderungen der Akte sind bezahlt; der Tageslauf schließt die Akte."
             messages.success(request, done)
+            if cash is not None:  # the receipt to hand over, in the file at once
+                produce_now(
+                    request, partial(cash_receipt, cash), subject="zur Quittung", day=payment.received_on
+                )
             return _back(case, f"zahlung-{payment.pk}", f"zahlung={payment.pk}")
     return _case_page(request, case, bound=form)
 
