@@ -271,3 +271,18 @@ def test_a_file_with_bad_data_fails_alone_and_the_day_goes_on(claims: dict[str, 
     assert surcharges(claims["GS-A"]) == Cents.parse("46,50")  # the other files were processed
     assert run.status == DailyRunStatus.DONE
     assert trial_balance() == 0
+
+
+def test_a_file_whose_claims_are_remitted_closes_as_remitted(claims: dict[str, Claim]) -> None:
+    """Erlass (§ 227 AO) extinguishes the claim; the daily run closes the file with that reason."""
+    from kofo.cases.actions import do_remit_claim
+    from kofo.cases.casefiles import case_claims
+
+    run_day(INTAKE_DAY)
+    case = next(c for c in Case.objects.order_by("pk") if case_claims(c).count() == 1)
+    claim = case_claims(case).get()
+    do_remit_claim(claim, reason="Erlass aus Billigkeitsgründen", actor=factories.TEST_ACTOR)
+    run_day(INTAKE_DAY + dt.timedelta(days=1))
+    case.refresh_from_db()
+    assert (case.status, case.close_reason) == (CaseStatus.CLOSED, CaseCloseReason.REMITTED)
+    assert trial_balance() == 0

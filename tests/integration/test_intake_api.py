@@ -167,3 +167,23 @@ def test_claim_of_another_partner_cannot_be_changed(
     assert response.status_code == 404
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.OPEN
+
+
+def test_remission_in_part_and_in_full(client: Client, setup: dict[str, Any], claim: Claim) -> None:
+    """Erlass (§ 227 AO, LAW.md "Instalments, deferral, suspension"): the creditor remits the claim, wholly
+    or in part; remitted to nothing it is extinguished and no longer enforced."""
+    response = change(client, setup, {"kind": "remission", "amount": "98.00", "reason": "Billigkeit"})
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["open_cents"]["principal"]) == (
+        ClaimStatus.OPEN,
+        150000,
+    )
+    too_much = change(client, setup, {"kind": "remission", "amount": "5000.00", "reason": "Billigkeit"})
+    assert (too_much.status_code, too_much.json()["code"]) == (422, "claim.remission_invalid")
+    response = change(client, setup, {"kind": "remission", "reason": "Erlass des Restes"})
+    assert response.json()["status"] == ClaimStatus.REMITTED
+    assert all(v == 0 for v in response.json()["open_cents"].values())
+    events = AuditEvent.objects.filter(action="cases.remission_claim").order_by("pk")
+    assert [e.summary.get("part", False) for e in events] == [True, False]
+    assert trial_balance() == Cents(0)
+    assert change(client, setup, {"kind": "remission"}).json()["code"] == "claim.closed"

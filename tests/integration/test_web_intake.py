@@ -530,6 +530,29 @@ def test_direct_payment(world: World) -> None:
     assert claim.status == ClaimStatus.SETTLED
 
 
+def test_remission_of_the_whole_claim_or_a_part(world: World) -> None:
+    """Erlass (§ 227 AO): an amount of one component, or (no amount) everything still open."""
+    client = world.client_for(Role.PARTNER)
+    claim = world.claim()
+    part = post_change(
+        client, claim, "erlass", {"amount": "98,00", "component": "principal", "reason": "Billigkeit"}
+    )
+    assert part.status_code == 302
+    assert (
+        "Forderung GS-2026-000123: 98,00 EUR (Hauptforderung) erlassen."
+        in client.get(part["Location"]).content.decode()
+    )
+    assert open_components(claim)[Component.PRINCIPAL] == Cents(150000)
+    whole = post_change(
+        client, claim, "erlass", {"amount": "", "component": "principal", "reason": "Billigkeit"}
+    )
+    assert whole.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.REMITTED and sum(open_components(claim).values()) == 0
+    html = client.get(whole["Location"]).content.decode()
+    assert "Forderung GS-2026-000123: ganz erlassen." in html and "erlassen" in html
+
+
 def test_changes_need_the_permission(world: World) -> None:
     claim = world.claim()
     for role in (Role.PRUEFUNG, Role.AUSSENDIENST):

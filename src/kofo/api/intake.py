@@ -20,6 +20,7 @@ from kofo.cases.actions import (
     do_defer_claim,
     do_record_direct_payment,
     do_reduce_claim,
+    do_remit_claim,
     do_withdraw_claim,
 )
 from kofo.cases.models import Claim
@@ -228,8 +229,12 @@ class AttachmentOut(Schema):
 
 
 class ChangeIn(Schema):
-    kind: Literal["reduction", "cancellation", "deferral", "direct_payment", "withdrawal"]
-    amount: str = Field("", description='bei reduction und direct_payment, z. B. "120.00"')
+    kind: Literal["reduction", "cancellation", "deferral", "direct_payment", "remission", "withdrawal"] = (
+        Field(description="remission: Erlass (§ 227 AO), ohne amount die ganze Forderung")
+    )
+    amount: str = Field(
+        "", description='bei reduction und direct_payment, bei remission für einen Teil; z. B. "120.00"'
+    )
     component: Literal["principal", "surcharge", "fee", "interest", "cost"] = "principal"
     until: dt.date | None = Field(None, description="bei deferral: gestundet bis")
     paid_on: dt.date | None = Field(None, description="bei direct_payment: Zahlungseingang beim Partner")
@@ -360,6 +365,14 @@ def change_claim(request: HttpRequest, kassenzeichen: str, change: ChangeIn) -> 
             if change.until is None:
                 raise _invalid("change.until_missing", "Bei einer Stundung fehlt until.")
             claim = do_defer_claim(claim, until=change.until, reason=reason, actor=actor)
+        elif change.kind == "remission":
+            try:
+                part = Cents.parse(change.amount) if change.amount.strip() else None
+            except MoneyParseError as exc:
+                raise _invalid("change.amount_invalid", str(exc)) from exc
+            claim = do_remit_claim(
+                claim, amount=part, component=Component(change.component), reason=reason, actor=actor
+            )
         elif change.kind == "cancellation":
             claim = do_cancel_claim(claim, reason=reason, actor=actor)
         else:

@@ -7,6 +7,7 @@ the claim's receivables and the partner's counter-account, so balances always fo
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -71,37 +72,58 @@ def _close_if_settled(claim: Claim, status: ClaimStatus) -> None:
         claim.save(update_fields=["status"])
 
 
-@action
-def do_reduce_claim(
-    claim: Claim, *, amount: Cents, reason: str, actor: Actor, component: Component = Component.PRINCIPAL
+def _take_out_part(
+    claim: Claim,
+    amount: Cents,
+    component: Component,
+    *,
+    label: str,
+    reason_code: str,
+    status: ClaimStatus,
+    reason: str,
+    actor: Actor,
+    summary: dict[str, Any],
 ) -> Claim:
-    """Absetzung: the partner lowers the claim (e.g. the assessment was reduced)."""
+    """Take ``amount`` of ``component`` out of the books (a part Absetzung or Erlass); a claim left with nothing
+    open gets ``status``."""
     claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
     _ensure_open(claim)
     open_amount = open_components(claim)[component]
     if amount <= 0 or amount > open_amount:
         raise ValidationError(
-            "Absetzung von %(amount)s nicht möglich: offen sind %(open)s (%(component)s).",
-            code="claim.reduction_invalid",
-            params={"amount": amount, "open": open_amount, "component": component.label},
+            "%(label)s von %(amount)s nicht möglich: offen sind %(open)s (%(component)s).",
+            code=f"{reason_code}_invalid",
+            params={"label": label, "amount": amount, "open": open_amount, "component": component.label},
         )
     take_out(
         claim,
         {component: amount},
-        reason_code="claim.reduction",
-        description=f"Absetzung {claim.kassenzeichen}: {reason}",
+        reason_code=reason_code,
+        description=f"{label} {claim.kassenzeichen}: {reason}",
         value_date=timezone.localdate(),
         actor=actor,
     )
-    _close_if_settled(claim, ClaimStatus.CANCELLED)
+    _close_if_settled(claim, status)
     record_event(
         actor=actor,
-        action="cases.reduce_claim",
+        action=summary.pop("action"),
         obj=claim,
         partner=claim.partner,
-        summary={"amount_cents": int(amount), "component": component, "reason": reason},
+        summary={**summary, "reason": reason},
     )
     return claim
+
+
+@action
+def do_reduce_claim(
+    claim: Claim, *, amount: Cents, reason: str, actor: Actor, component: Component = Component.PRINCIPAL
+) -> Claim:
+    """Absetzung: the partner lowers the claim (e.g. the assessment was reduced)."""
+    return _take_out_part(
+        claim, amount, component, label="Absetzung", reason_code="claim.reduction", status=ClaimStatus.CANCELLED,
+        reason=reason, actor=actor,
+        summary={"action": "cases.reduce_claim", "amount_cents": int(amount), "component": component},
+    )  # fmt: skip
 
 
 def _take_out_everything(
@@ -142,6 +164,36 @@ def do_cancel_claim(claim: Claim, *, reason: str, actor: Actor) -> Claim:
         reason=reason,
         actor=actor,
     )
+
+
+@action
+def do_remit_claim(
+    claim: Claim,
+    *,
+    reason: str,
+    actor: Actor,
+    amount: Cents | None = None,
+    component: Component = Component.PRINCIPAL,
+) -> Claim:
+    """Erlass (§ 227 AO): the creditor remits the claim, wholly or in part, and so extinguishes it (LAW.md
+    "Instalments, deferral, suspension"). Without ``amount`` everything still open is remitted; a part
+    remits ``amount`` of ``component``. Booked like an Absetzung (the receivable against the partner's
+    counter-account) but as its own kind, so reports tell a remission from a corrected assessment; a claim
+    remitted to nothing is ``erlassen`` and no longer enforced."""
+    if amount is None:
+        return _take_out_everything(
+            claim,
+            status=ClaimStatus.REMITTED,
+            reason_code="claim.remission",
+            label="Erlass (§ 227 AO)",
+            reason=reason,
+            actor=actor,
+        )
+    return _take_out_part(
+        claim, amount, component, label="Erlass (§ 227 AO)", reason_code="claim.remission",
+        status=ClaimStatus.REMITTED, reason=reason, actor=actor,
+        summary={"action": "cases.remission_claim", "amounts_cents": {str(component): int(amount)}, "part": True},
+    )  # fmt: skip
 
 
 @action

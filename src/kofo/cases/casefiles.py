@@ -284,6 +284,8 @@ def _close_reason(statuses: set[str]) -> CaseCloseReason:
         return CaseCloseReason.TIME_BARRED
     if statuses == {ClaimStatus.RETURNED}:
         return CaseCloseReason.RETURNED
+    if statuses == {ClaimStatus.REMITTED}:
+        return CaseCloseReason.REMITTED
     if statuses <= {ClaimStatus.WITHDRAWN, ClaimStatus.CANCELLED}:
         return CaseCloseReason.WITHDRAWN
     return CaseCloseReason.NOTHING_OPEN

@@ -23,6 +23,7 @@ class ClaimStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "zurückgenommen"
     TIME_BARRED = "time_barred", "verjährt"
     RETURNED = "returned", "an den Partner zurückgegeben"
+    REMITTED = "remitted", "erlassen"
 
 
 # Claims in these states are no longer enforced.
@@ -30,6 +31,7 @@ CLOSED_STATUSES = (
     ClaimStatus.SETTLED,
     ClaimStatus.CANCELLED,
     ClaimStatus.WITHDRAWN,
+    ClaimStatus.REMITTED,
     ClaimStatus.TIME_BARRED,
     ClaimStatus.RETURNED,
 )
@@ -131,6 +133,7 @@ class CaseCloseReason(models.TextChoices):
     WITHDRAWN = "withdrawn", "zurückgenommen"
     MERGED = "merged", "mit anderer Akte zusammengeführt"
     RETURNED = "returned", "an die Partner zurückgegeben"
+    REMITTED = "remitted", "erlassen (§ 227 AO)"
 
 
 class Case(models.Model):

@@ -354,6 +354,18 @@ class ClaimDirectPaymentForm(ClaimChangeForm):
     )
 
 
+class ClaimRemissionForm(ClaimReductionForm):
+    """Erlass (§ 227 AO) by the creditor: of the whole claim (no amount) or of an amount of one component."""
+
+    kind = "erlass"
+    title = "Erlass (§ 227 AO)"
+    submit_label = "Erlass eintragen"
+
+    amount = AmountField(
+        label="Betrag", required=False, help_text="leer lassen, wenn die ganze Forderung erlassen ist"
+    )
+
+
 class ClaimWithdrawalForm(ClaimChangeForm):
     kind = "ruecknahme"
     title = "Rücknahme des Ersuchens"
@@ -369,6 +381,7 @@ CLAIM_CHANGE_FORMS: dict[str, type[ClaimChangeForm]] = {
         ClaimCancelForm,
         ClaimDeferralForm,
         ClaimDirectPaymentForm,
+        ClaimRemissionForm,
         ClaimWithdrawalForm,
     )
 }

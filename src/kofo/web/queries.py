@@ -183,6 +183,7 @@ CLAIM_STATUS_VARIANTS = {
     "settled": "success",
     "cancelled": "danger",
     "withdrawn": "danger",
+    "remitted": "danger",
 }
 
 ITEM_STATUS_VARIANTS = {

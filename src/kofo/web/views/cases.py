@@ -107,6 +107,7 @@ ACTION_LABELS = {
     "cases.reduce_claim": "Betrag abgesetzt",
     "cases.cancel_claim": "Forderung ganz abgesetzt",
     "cases.withdraw_claim": "Ersuchen zurückgenommen",
+    "cases.remission_claim": "Forderung erlassen (§ 227 AO)",
     "cases.defer_claim": "Forderung gestundet",
     "cases.end_deferral": "Stundung abgelaufen",
     "cases.record_direct_payment": "Direktzahlung an den Partner",

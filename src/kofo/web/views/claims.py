@@ -1,6 +1,6 @@
 """Claims (Forderungen): list with search, detail with open amounts, postings and the partner's changes.
 
-The changes (Absetzung, Stundung, Direktzahlung, Rücknahme) are actions of ``kofo.cases.actions``; their
+The changes (Absetzung, Stundung, Direktzahlung, Erlass, Rücknahme) are actions of ``kofo.cases.actions``; their
 German ValidationErrors are shown as form errors.
 """
 
@@ -21,6 +21,7 @@ from kofo.cases.actions import (
     do_defer_claim,
     do_record_direct_payment,
     do_reduce_claim,
+    do_remit_claim,
     do_withdraw_claim,
     open_components,
 )
@@ -82,8 +83,8 @@ def _change_forms(
     for kind, form_class in CLAIM_CHANGE_FORMS.items():
         if bound is not None and bound.kind == kind:
             forms.append(bound)
-        elif form_class is ClaimReductionForm:
-            forms.append(ClaimReductionForm(open_amounts=open_amounts))
+        elif issubclass(form_class, ClaimReductionForm):
+            forms.append(form_class(open_amounts=open_amounts))
         else:
             forms.append(form_class())
     return forms
@@ -142,8 +143,8 @@ def claim_change(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if form_class is None:
         raise Http404("Diese Änderungsart gibt es nicht.")
     form: ClaimChangeForm
-    if form_class is ClaimReductionForm:
-        form = ClaimReductionForm(request.POST, open_amounts=open_components(claim))
+    if issubclass(form_class, ClaimReductionForm):
+        form = form_class(request.POST, open_amounts=open_components(claim))
     else:
         form = form_class(request.POST)
     if form.is_valid():
@@ -162,6 +163,16 @@ def claim_change(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             elif kind == "stundung":
                 do_defer_claim(claim, until=data["until"], reason=data["reason"], actor=actor)
                 done = f"gestundet bis {data['until']:%d.%m.%Y}"
+            elif kind == "erlass":
+                component = Component(data["component"])
+                do_remit_claim(
+                    claim, amount=data["amount"], component=component, reason=data["reason"], actor=actor
+                )
+                done = (
+                    "ganz erlassen"
+                    if data["amount"] is None
+                    else f"{data['amount']} ({component.label}) erlassen"
+                )
             elif kind == "direktzahlung":
                 do_record_direct_payment(claim, amount=data["amount"], paid_on=data["paid_on"], actor=actor)
                 done = f"um die Direktzahlung von {data['amount']} vermindert"
