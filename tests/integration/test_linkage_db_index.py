@@ -15,8 +15,15 @@ import pytest
 from kofo.debtors.linkage.blocking import BLOCK_SIZE_MAX
 from kofo.debtors.linkage.index import PersonIndex
 from kofo.debtors.linkage.records import PersonRecord, normalise_person
-from kofo.debtors.matching import DatabasePersonIndex, index_record, linkage_model, normalise, prepare
-from kofo.debtors.models import Debtor, DebtorKind, DebtorRecord, LinkDecision
+from kofo.debtors.matching import (
+    DatabasePersonIndex,
+    index_record,
+    linkage_model,
+    normalise,
+    prepare,
+    rebuild_index_statistics,
+)
+from kofo.debtors.models import Debtor, DebtorKind, DebtorRecord, LinkDecision, NameCount
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +79,37 @@ def normalise_record_fields(record: DebtorRecord) -> dict[str, Any]:
         "postcode": record.postcode,
         "city": record.city,
     }
+
+
+def counted_by_query() -> dict[tuple[str, str], int]:
+    from django.db.models import Count
+
+    natural = DebtorRecord.objects.filter(kind=DebtorKind.NATURAL)
+    counts: dict[tuple[str, str], int] = {}
+    for field, column in ((NameCount.SURNAME, "norm_surname"), (NameCount.GIVEN, "norm_given")):
+        for value, n in (
+            natural.exclude(**{column: ""}).values(column).annotate(n=Count("id")).values_list(column, "n")
+        ):
+            counts[(field, value)] = n
+    return counts
+
+
+def stored_counts() -> dict[tuple[str, str], int]:
+    return {(c.field, c.value): c.records for c in NameCount.objects.all()}
+
+
+def test_name_counts_are_kept_exactly_with_each_record(db: Any) -> None:
+    """The term frequencies of the match weights come from NameCount (one lookup per name, not a count over
+    the records): index_record keeps them exactly, and a rebuild after a bulk load gives the same."""
+    partner = factories.make_partner()
+    for i in range(30):
+        store(partner, i, GIVEN[i % 4], f"1980-01-{i % 28 + 1:02d}", "Hauptstraße")
+    assert stored_counts() == counted_by_query()
+    assert stored_counts()[(NameCount.SURNAME, "mueller")] == 30
+    assert stored_counts()[(NameCount.GIVEN, "klaus")] == 7
+    NameCount.objects.update(records=0)  # as after a bulk load that bypassed index_record
+    rebuild_index_statistics()
+    assert stored_counts() == counted_by_query()
+    database = DatabasePersonIndex(linkage_model())
+    database.candidate_ids(normalise(DebtorRecord.objects.first()))  # type: ignore[arg-type]
+    assert database.given_counts.get("klaus") == 7 and database.surname_counts.get("mueller") == 30

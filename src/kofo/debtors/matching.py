@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import Count, F
 
 from kofo.debtors.linkage.blocking import blocking_keys
 from kofo.debtors.linkage.default_model import DEFAULT_MODEL
@@ -18,7 +18,7 @@ from kofo.debtors.linkage.entities import LegalEntityRecord, compare_entities, n
 from kofo.debtors.linkage.index import PersonIndex, sort_order
 from kofo.debtors.linkage.model import LinkageModel
 from kofo.debtors.linkage.records import NormalisedPerson, PersonRecord, normalise_person
-from kofo.debtors.models import BlockingKey, DebtorKind, DebtorRecord, IndexStatistics
+from kofo.debtors.models import BlockingKey, DebtorKind, DebtorRecord, IndexStatistics, NameCount
 
 #: Records read for one lookup at most (the engine cuts oversized blocks to the sort neighbourhood).
 CANDIDATES_MAX = 2_000
@@ -58,21 +58,24 @@ def linkage_model() -> LinkageModel:
     return DEFAULT_MODEL
 
 
-def person_of(record: DebtorRecord) -> PersonRecord:
+#: The columns a stored record is compared by (read without building model instances on the hot path).
+PERSON_COLUMNS = ("id", "surname", "given_names", "birth_name", "birth_date", "street", "house_number", "postcode",
+                  "city", "partner_id", "partner_debtor_id")  # fmt: skip
+
+
+def _person(
+    pk: Any, surname: str, given_names: str, birth_name: str, birth_date: Any, street: str, house_number: str,
+    postcode: str, city: str, partner_id: Any, partner_debtor_id: str,
+) -> PersonRecord:  # fmt: skip
     return PersonRecord(
-        record_id=str(record.pk),
-        surname=record.surname,
-        given_names=record.given_names,
-        birth_name=record.birth_name,
-        birth_date=record.birth_date or "",
-        street=record.street,
-        house_number=record.house_number,
-        postcode=record.postcode,
-        city=record.city,
-        partner_debtor_id=f"{record.partner_id}:{record.partner_debtor_id}"
-        if record.partner_debtor_id
-        else "",
-    )
+        record_id=str(pk), surname=surname, given_names=given_names, birth_name=birth_name,
+        birth_date=birth_date or "", street=street, house_number=house_number, postcode=postcode, city=city,
+        partner_debtor_id=f"{partner_id}:{partner_debtor_id}" if partner_debtor_id else "",
+    )  # fmt: skip
+
+
+def person_of(record: DebtorRecord) -> PersonRecord:
+    return _person(*(getattr(record, "pk" if column == "id" else column) for column in PERSON_COLUMNS))
 
 
 def _entity_of(record: DebtorRecord) -> LegalEntityRecord:
@@ -125,9 +128,34 @@ def index_record(record: DebtorRecord) -> None:
         [BlockingKey(key=key, record=record) for key in keys_of(record)], ignore_conflicts=True
     )
     if record.kind == DebtorKind.NATURAL:
+        # The statistics row first: its lock orders concurrent inserts, so the name rows below cannot deadlock.
         updated = IndexStatistics.objects.filter(pk=1).update(natural_records=F("natural_records") + 1)
         if not updated:
             natural_record_count()  # creates the row from a count
+        names = [(NameCount.SURNAME, record.norm_surname), (NameCount.GIVEN, record.norm_given)]
+        with connection.cursor() as cursor:
+            for field, value in names:
+                if value:
+                    cursor.execute(
+                        f"INSERT INTO {NameCount._meta.db_table} (field, value, records) VALUES (%s, %s, 1) "  # noqa: S608
+                        "ON CONFLICT (field, value) DO UPDATE SET records = "
+                        f"{NameCount._meta.db_table}.records + 1",
+                        [field, value],
+                    )
+
+
+def rebuild_index_statistics() -> None:
+    """Count the natural persons and their names again from the records — after a bulk load that bypassed
+    :func:`index_record` (benchmarks, a restored database); the migration that added the name counts does
+    the same."""
+    natural = DebtorRecord.objects.filter(kind=DebtorKind.NATURAL)
+    IndexStatistics.objects.update_or_create(pk=1, defaults={"natural_records": natural.count()})
+    NameCount.objects.all().delete()
+    for field, column in ((NameCount.SURNAME, "norm_surname"), (NameCount.GIVEN, "norm_given")):
+        rows = natural.exclude(**{column: ""}).values(column).annotate(n=Count("id")).values_list(column, "n")
+        NameCount.objects.bulk_create(
+            (NameCount(field=field, value=value, records=n) for value, n in rows.iterator()), batch_size=5000
+        )
 
 
 def natural_record_count() -> int:
@@ -162,20 +190,21 @@ class _Persons(Mapping[str, NormalisedPerson]):
 
 
 class _Counts:
+    """How many indexed persons carry each name of the match, read from :class:`NameCount`."""
+
     def __init__(self, field: str) -> None:
-        self.field = field
+        self.field = field  # NameCount.SURNAME or NameCount.GIVEN
         self.cache: dict[str, int] = {}
 
     def load(self, values: set[str]) -> None:
         missing = [v for v in values if v and v not in self.cache]
         if not missing:
             return
-        table = DebtorRecord._meta.db_table
         marks = ", ".join(["%s"] * len(missing))
-        with connection.cursor() as cursor:  # hot path of every match: plain SQL (column names are fixed)
+        with connection.cursor() as cursor:  # hot path of every match: plain SQL, one index lookup per name
             cursor.execute(
-                f"SELECT {self.field}, COUNT(*) FROM {table} WHERE {self.field} IN ({marks}) GROUP BY {self.field}",  # noqa: S608
-                missing,
+                f"SELECT value, records FROM {NameCount._meta.db_table} WHERE field = %s AND value IN ({marks})",  # noqa: S608
+                [self.field, *missing],
             )
             rows = cursor.fetchall()
         self.cache.update(dict.fromkeys(missing, 0))
@@ -191,9 +220,8 @@ class DatabasePersonIndex(PersonIndex):
     def __init__(self, model: LinkageModel) -> None:
         super().__init__(model)
         self.persons = _Persons()  # type: ignore[assignment]
-        self.surname_counts = _Counts("norm_surname")  # type: ignore[assignment]
-        self.given_counts = _Counts("norm_given")  # type: ignore[assignment]
-        self.records: dict[str, DebtorRecord] = {}
+        self.surname_counts = _Counts(NameCount.SURNAME)  # type: ignore[assignment]
+        self.given_counts = _Counts(NameCount.GIVEN)  # type: ignore[assignment]
 
     def candidate_ids(self, person: NormalisedPerson) -> list[str]:
         """The candidates of ``person``'s blocking keys, oversized blocks cut to the sort neighbourhood in
@@ -226,11 +254,18 @@ class DatabasePersonIndex(PersonIndex):
             chosen[key] = [record_id for _sort, record_id in ranked[max(0, at - reach) : at + reach]]
         ids = {record_id for block in chosen.values() for record_id in block}
         ids.discard(person.record_id)
-        records = DebtorRecord.objects.filter(pk__in=ids).select_related("debtor")
+        # The compared columns only, as tuples: a million-record office loads a few dozen per match, and
+        # model instances (with their debtor) are made for the few candidates returned (candidates_for).
         persons: dict[str, NormalisedPerson] = {}
-        for record in records:
-            persons[str(record.pk)] = normalise(record)
-            self.records[str(record.pk)] = record
+        if ids:
+            marks = ", ".join(["%s"] * len(ids))
+            with connection.cursor() as cursor:  # plain SQL: compiling an ORM query costs about a millisecond
+                cursor.execute(
+                    f"SELECT {', '.join(PERSON_COLUMNS)} FROM {DebtorRecord._meta.db_table} WHERE id IN ({marks})",  # noqa: S608
+                    [int(record_id) for record_id in ids],
+                )
+                for row in cursor.fetchall():
+                    persons[str(row[0])] = normalise_person(_person(*row))
         self.persons.loaded = persons  # type: ignore[attr-defined]
         self.blocks = {
             key: [record_id for record_id in block if record_id in persons] for key, block in chosen.items()
@@ -294,8 +329,9 @@ def candidates_for(record: DebtorRecord) -> list[Candidate]:
     if record.pk is None:
         person = replace(person, record_id="neu")  # not stored yet: an id no stored record has
     found = index.match(person)
+    records = DebtorRecord.objects.select_related("debtor").in_bulk([int(c.record_id) for c in found])
     return [
-        Candidate(index.records[c.record_id], c.weight, c.decision, _explanation(c))
+        Candidate(records[int(c.record_id)], c.weight, c.decision, _explanation(c))
         for c in found
-        if c.record_id in index.records
+        if int(c.record_id) in records
     ]
