@@ -44,7 +44,7 @@ from kofo.law.allocation import (
 )
 from kofo.ledger.accounts import office_account, partner_account, receivable_account
 from kofo.ledger.actions import Line, credit, debit, do_post_transaction, do_reverse_transaction
-from kofo.ledger.balances import component_balances
+from kofo.ledger.balances import component_balances, subjects_balances
 from kofo.ledger.models import Account, AccountKind, Component
 from kofo.money import Cents
 from kofo.partners.models import Partner
@@ -68,10 +68,10 @@ def open_items(case: Case) -> tuple[list[OpenItem], dict[str, Claim]]:
         .filter(status__in=(ClaimStatus.OPEN, ClaimStatus.DEFERRED))
         .select_related("partner", "agreement")
     )
-    balances = {
-        claim.pk: {str(c): b for c, b in component_balances(claim._meta.label_lower, claim.pk).items()}
-        for claim in enforced
-    }
+    by_claim = (
+        subjects_balances(Claim._meta.label_lower, [claim.pk for claim in enforced]) if enforced else {}
+    )
+    balances = {pk: {str(c): b for c, b in amounts.items()} for pk, amounts in by_claim.items()}
     own = {str(c): b for c, b in component_balances(case._meta.label_lower, case.pk).items()}
     return items_of(case, enforced, balances, own)
 
@@ -213,11 +213,13 @@ def do_record_payment(
             reason=f"Überzahlung {case.number}",
             created_on=received_on,
         )
-    settled = []
-    for claim in claims.values():
-        if all(balance == 0 for balance in component_balances(claim._meta.label_lower, claim.pk).values()):
-            Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.SETTLED)
-            settled.append(claim.kassenzeichen)
+    after = (
+        subjects_balances(Claim._meta.label_lower, [claim.pk for claim in claims.values()]) if claims else {}
+    )
+    paid_off = [claim for claim in claims.values() if all(amount == 0 for amount in after[claim.pk].values())]
+    if paid_off:
+        Claim.objects.filter(pk__in=[claim.pk for claim in paid_off]).update(status=ClaimStatus.SETTLED)
+    settled = [claim.kassenzeichen for claim in paid_off]
     record_event(
         actor=actor,
         action="payments.record_payment",
@@ -240,9 +242,13 @@ def current_payments(case: Case) -> list[Payment]:
 
 def _reopen_claims(case: Case) -> None:
     """After a reversal, claims closed as paid that have money open again are enforced again."""
-    for claim in case_claims(case).filter(status=ClaimStatus.SETTLED):
-        if any(balance > 0 for balance in component_balances(claim._meta.label_lower, claim.pk).values()):
-            Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.OPEN)
+    settled = list(case_claims(case).filter(status=ClaimStatus.SETTLED).values_list("pk", flat=True))
+    balances = subjects_balances(Claim._meta.label_lower, settled) if settled else {}
+    reopened = [
+        pk for pk, open_items in balances.items() if any(amount > 0 for amount in open_items.values())
+    ]
+    if reopened:
+        Claim.objects.filter(pk__in=reopened).update(status=ClaimStatus.OPEN)
 
 
 def _rebuild_instalments(case: Case) -> None:
