@@ -67,7 +67,8 @@ def _document_out(document: Document) -> dict[str, Any]:
     summary="Schriftstücke lesen (neueste zuerst)",
     description=(
         "Die Schriftstücke, die die Vollstreckungsstelle an den Partner des Tokens gerichtet hat "
-        "(Auskehrungsmitteilungen, Rückgaben mit Vollstreckungsbericht), neueste zuerst, seitenweise "
+        "(Auskehrungsmitteilungen, Rückgaben mit Vollstreckungsbericht), und die Bescheide, die er zu seinen "
+        "Forderungen hochgeladen hat, neueste zuerst, seitenweise "
         f"(`limit` höchstens {limits.PAGE_SIZE_MAX}). Schreiben an Schuldner oder Drittschuldner gehören nie "
         "dazu."
     ),
@@ -77,7 +78,7 @@ def list_documents(
     offset: int = Query(0, ge=0),
     limit: int = Query(limits.PAGE_SIZE_DEFAULT, ge=1, le=limits.PAGE_SIZE_MAX),
 ) -> dict[str, Any]:
-    """The caller's documents, newest first; a partner's token sees only the documents addressed to it."""
+    """The caller's documents, newest first; a partner's token sees only those addressed to it or attached by it."""
     from kofo.api.api import principal
 
     documents = access_documents(principal(request)).defer("data").order_by("-created_at", "-id")

@@ -246,7 +246,10 @@ def register_ground(case: Case, on: dt.date) -> RegisterGround | None:
     disclosure"; § 284 Abs. 9 Satz 1 AO): Nr. 1 not disclosed (absent or refused), Nr. 2 the disclosure
     shows enforcement cannot satisfy the claims, Nr. 3 not paid in full within one month after disclosing.
     None when there is no ground."""
-    last = _last_disclosure(case)
+    return _register_ground(_last_disclosure(case), on)
+
+
+def _register_ground(last: Measure | None, on: dt.date) -> RegisterGround | None:
     if last is None or last.finished_on is None:
         return None
     outcome, day = last.result.get("outcome"), format_date(last.finished_on)
@@ -325,7 +328,7 @@ def check_preconditions(
                 "Ein Kontenabruf ist erst zulässig, wenn die Vermögensauskunft erfolglos oder unergiebig war "
                 "(§ 93 Abs. 8 AO)."
             )
-        if kind == K.SCHULDNERVERZEICHNIS and register_ground(case, on) is None:
+        if kind == K.SCHULDNERVERZEICHNIS and _register_ground(last, on) is None:
             problems.append(
                 "Eine Eintragungsanordnung setzt voraus, dass der Schuldner die Vermögensauskunft nicht abgab, "
                 "sie keine Befriedigung verspricht oder er einen Monat nach der Abgabe nicht gezahlt hat "

@@ -132,16 +132,16 @@ def index_record(record: DebtorRecord) -> None:
         updated = IndexStatistics.objects.filter(pk=1).update(natural_records=F("natural_records") + 1)
         if not updated:
             natural_record_count()  # creates the row from a count
-        names = [(NameCount.SURNAME, record.norm_surname), (NameCount.GIVEN, record.norm_given)]
-        with connection.cursor() as cursor:
-            for field, value in names:
-                if value:
-                    cursor.execute(
-                        f"INSERT INTO {NameCount._meta.db_table} (field, value, records) VALUES (%s, %s, 1) "  # noqa: S608
-                        "ON CONFLICT (field, value) DO UPDATE SET records = "
-                        f"{NameCount._meta.db_table}.records + 1",
-                        [field, value],
-                    )
+        names = [(field, value) for field, value in
+                 ((NameCount.SURNAME, record.norm_surname), (NameCount.GIVEN, record.norm_given)) if value]  # fmt: skip
+        if names:
+            table = NameCount._meta.db_table
+            with connection.cursor() as cursor:  # one statement for both names
+                cursor.execute(
+                    f"INSERT INTO {table} (field, value, records) VALUES {', '.join(['(%s, %s, 1)'] * len(names))} "  # noqa: S608
+                    f"ON CONFLICT (field, value) DO UPDATE SET records = {table}.records + 1",
+                    [part for name in names for part in name],
+                )
 
 
 def rebuild_index_statistics() -> None:

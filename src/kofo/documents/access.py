@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.db.models import Q
 
+from kofo.cases.casefiles import case_claims
 from kofo.documents.models import Document, DocumentKind, PrintBatch, RecipientRole
 from kofo.partners.access import Principal, is_office_staff, restrict
 
@@ -28,8 +29,6 @@ def access_documents(principal: Principal) -> Any:
 def case_documents(case: Any) -> Q:
     """The documents of a debtor file: its own, and the assessments the partners attached to its claims
     (attached before the file was opened, they name no file)."""
-    from kofo.cases.casefiles import case_claims
-
     attached = case_claims(case).exclude(attachment_sha256="").values_list("partner_id", "attachment_sha256")
     q = Q(case=case)
     for partner_id, digest in attached:

@@ -21,6 +21,7 @@ from kofo.audit import archive
 from kofo.audit.actions import action
 from kofo.audit.actors import Actor, actor_name
 from kofo.audit.recording import record_event
+from kofo.cases.models import Case, Claim
 from kofo.documents import rendering
 from kofo.documents.letters import RETENTION_YEARS, Letter
 from kofo.documents.models import (
@@ -199,8 +200,6 @@ def do_attach_to_claim(
     it is open already; the claim names it by SHA-256 (``Claim.attachment_sha256``), so the file shows it
     once the claim is bundled. The same PDF again changes nothing; another one replaces the reference (the
     earlier document stays in the archive)."""
-    from kofo.cases.models import Case, Claim
-
     if content and not content.startswith(b"%PDF-"):
         raise ValidationError(
             "Als Anlage zu einer Forderung ist nur eine PDF-Datei zulässig.", code="document.media_type"

@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 
 from kofo import limits
-from kofo.cases.models import ClaimStatus
+from kofo.cases.models import Case, ClaimStatus, Measure
 from kofo.debtors.models import Debtor
 from kofo.intake.models import BatchStatus
 from kofo.ledger.models import AccountKind, Component
@@ -22,6 +22,17 @@ class KernFormMixin:
     """Marks optional fields with KERN's "– optional" (filter forms switch it off: all fields are optional)."""
 
     mark_optional = True
+
+
+class MeasureChoiceField(forms.ModelChoiceField[Measure]):
+    def label_from_instance(self, obj: Measure) -> str:
+        executed = f", ausgeführt am {obj.executed_on:%d.%m.%Y}" if obj.executed_on else ""
+        return f"{obj.get_kind_display()}{executed} ({obj.get_status_display()})"
+
+
+def executed_measures(case: Case) -> Any:
+    """The measures of a file a payment or a document can belong to: those taken, newest first."""
+    return case.measures.filter(executed_on__isnull=False).order_by("-executed_on", "-pk")
 
 
 class LoginForm(KernFormMixin, AuthenticationForm):

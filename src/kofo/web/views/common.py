@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 
 from kofo import limits
+from kofo.audit import archive
 from kofo.web.rules import User
 
 View = Callable[..., HttpResponse]
@@ -53,3 +55,18 @@ def acting_user(request: HttpRequest) -> AbstractBaseUser:
     if not isinstance(user, AbstractBaseUser) or not user.is_authenticated:
         raise PermissionDenied("Nicht angemeldet.")
     return user
+
+
+def archived_or_report(request: HttpRequest, sha256: str, what: str, area: str) -> bytes | None:
+    """The archived bytes of a download, or None with the German reason in the page's messages (the file is
+    damaged or missing); the caller answers with the page to go back to."""
+    try:
+        return archive.load(sha256, area)
+    except archive.ArchiveError as exc:
+        messages.error(request, f"{what} kann nicht geliefert werden: {exc}")
+    except OSError:
+        messages.error(
+            request,
+            f"{what} kann nicht geliefert werden: die Datei mit SHA-256 {sha256[:12]}… fehlt im Archiv.",
+        )
+    return None

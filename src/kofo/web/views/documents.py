@@ -52,10 +52,10 @@ from kofo.documents.letters import ON_START, Letter, LetterError, letters_on_sta
 from kofo.documents.models import RECEIVED_KINDS, Dispatch, Document, DocumentKind, PrintBatch
 from kofo.documents.rendering import RenderError, bundle_for, merge, render_letter
 from kofo.web import rules
-from kofo.web.forms import GermanDateInput, KernFormMixin
+from kofo.web.forms import GermanDateInput, KernFormMixin, MeasureChoiceField, executed_measures
 from kofo.web.uploads import IntakeSizeLimitHandler
 from kofo.web.views.cases import _case_of, _case_page
-from kofo.web.views.common import acting_user, paginate, require
+from kofo.web.views.common import acting_user, archived_or_report, paginate, require
 
 logger = logging.getLogger(__name__)
 
@@ -118,12 +118,6 @@ class DocumentFilterForm(KernFormMixin, forms.Form):
         return data
 
 
-class MeasureOfCaseField(forms.ModelChoiceField[Measure]):
-    def label_from_instance(self, obj: Measure) -> str:
-        executed = f", ausgeführt am {obj.executed_on:%d.%m.%Y}" if obj.executed_on else ""
-        return f"{obj.get_kind_display()}{executed} ({obj.get_status_display()})"
-
-
 class ClaimOfCaseField(forms.ModelChoiceField[Claim]):
     def label_from_instance(self, obj: Claim) -> str:
         return f"{obj.kassenzeichen} ({obj.partner.name})"
@@ -156,7 +150,7 @@ class ReceivedDocumentForm(KernFormMixin, forms.Form):
     received_on = forms.DateField(
         label="eingegangen am", widget=GermanDateInput(), help_text="heute vorbelegt"
     )
-    measure = MeasureOfCaseField(
+    measure = MeasureChoiceField(
         label="zur Maßnahme",
         queryset=Measure.objects.none(),
         required=False,
@@ -181,7 +175,7 @@ class ReceivedDocumentForm(KernFormMixin, forms.Form):
         self.fields["received_on"].initial = today
         measure = self.fields["measure"]
         assert isinstance(measure, forms.ModelChoiceField)
-        measure.queryset = case.measures.filter(executed_on__isnull=False).order_by("-executed_on", "-pk")
+        measure.queryset = executed_measures(case)
         claim = self.fields["claim"]
         assert isinstance(claim, forms.ModelChoiceField)
         claim.queryset = (
@@ -265,20 +259,6 @@ def _file_response(content: bytes, media_type: str, filename: str, *, attachment
     return response
 
 
-def _archived(request: HttpRequest, sha256: str, what: str) -> bytes | None:
-    """The archived bytes, or None with the German reason in the messages."""
-    try:
-        return archive.load(sha256, archive.DOCUMENTS)
-    except archive.ArchiveError as exc:
-        messages.error(request, f"{what} kann nicht geliefert werden: {exc}")
-    except OSError:
-        messages.error(
-            request,
-            f"{what} kann nicht geliefert werden: die Datei mit SHA-256 {sha256[:12]}… fehlt im Archiv.",
-        )
-    return None
-
-
 # --- the list ------------------------------------------------------------------------------------------------
 
 
@@ -355,7 +335,9 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The archived bytes, as a download (a reprint is this download: the same bytes, checked by SHA-256)."""
     document = _document_of(request, pk)
-    content = _archived(request, document.sha256, f"Das Schriftstück {document.pk}")
+    content = archived_or_report(
+        request, document.sha256, f"Das Schriftstück {document.pk}", archive.DOCUMENTS
+    )
     if content is None:
         return redirect("web:document_detail", pk=document.pk)
     _log_document(request, document, "Schriftstück heruntergeladen:", "Abruf des Schriftstücks")
@@ -396,7 +378,7 @@ def _batch_file(request: HttpRequest, pk: int, *, manifest: bool) -> HttpRespons
     if not sha256:
         raise Http404("Dieser Druckstapel hat keine Sammeldatei.")
     what = "Das Manifest" if manifest else "Die Sammeldatei"
-    content = _archived(request, sha256, f"{what} des Druckstapels {batch.pk}")
+    content = archived_or_report(request, sha256, f"{what} des Druckstapels {batch.pk}", archive.DOCUMENTS)
     if content is None:
         return redirect("web:document_list")
     # The batch holds letters to debtors with their addresses: one entry in the access log per download.
@@ -585,13 +567,11 @@ def produce_now(
         problem = f"{type(exc).__name__}"
     else:
         if produced.failed:
-            problem = "; ".join(produced.failures())
-            messages.warning(
+            _not_made(
                 request,
-                f"Nicht alle Schreiben {subject} wurden erstellt: {problem.rstrip('.')}. Nach der Behebung "
-                f"erstellt sie der Druckschritt (kofo documents print --date {day:%Y-%m-%d})."
-                if day
-                else f"Nicht alle Schreiben {subject} wurden erstellt: {problem.rstrip('.')}.",
+                f"Nicht alle Schreiben {subject} wurden erstellt",
+                "; ".join(produced.failures()),
+                day,
             )
         count = len(produced.documents)
         if count:
@@ -602,9 +582,12 @@ def produce_now(
                 "gibt sie in den Versand.",
             )
         return
-    date = f"{day:%Y-%m-%d}" if day else ""
+    _not_made(request, f"Die Schreiben {subject} wurden nicht erstellt", problem, day)
+
+
+def _not_made(request: HttpRequest, lead: str, problem: str, day: dt.date | None) -> None:
+    command = "kofo documents print" + (f" --date {day:%Y-%m-%d}" if day else "")
     messages.warning(
         request,
-        f"Die Schreiben {subject} wurden nicht erstellt: {problem.rstrip('.')}. Nach der Behebung erstellt "
-        f"sie der Druckschritt (kofo documents print --date {date}).",
+        f"{lead}: {problem.rstrip('.')}. Nach der Behebung erstellt sie der Druckschritt ({command}).",
     )

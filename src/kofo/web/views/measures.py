@@ -81,7 +81,7 @@ from kofo.payments.actions import do_record_payment
 from kofo.payments.collections import do_record_cash_receipt
 from kofo.payments.models import Payment, PaymentSource
 from kofo.web import rules
-from kofo.web.forms import AmountField, GermanDateInput, KernFormMixin
+from kofo.web.forms import AmountField, GermanDateInput, KernFormMixin, MeasureChoiceField, executed_measures
 from kofo.web.views.cases import _case_of, _case_page
 from kofo.web.views.common import acting_user, require
 from kofo.web.views.documents import has_letters, produce_now, produce_start_letters
@@ -169,12 +169,6 @@ def party_label(party: ThirdParty) -> str:
 class ThirdPartyChoiceField(forms.ModelChoiceField[ThirdParty]):
     def label_from_instance(self, obj: ThirdParty) -> str:
         return party_label(obj)
-
-
-class MeasureChoiceField(forms.ModelChoiceField[Measure]):
-    def label_from_instance(self, obj: Measure) -> str:
-        executed = f", ausgeführt am {obj.executed_on:%d.%m.%Y}" if obj.executed_on else ""
-        return f"{obj.get_kind_display()}{executed} ({obj.get_status_display()})"
 
 
 def known_third_parties(case: Case, kind: str | None = None, also: int | None = None) -> QuerySet[ThirdParty]:
@@ -596,7 +590,7 @@ class PaymentForm(_DatesMixin, KernFormMixin, forms.Form):
         self.fields["received_on"].initial = today
         measure = self.fields["measure"]
         assert isinstance(measure, forms.ModelChoiceField)
-        measure.queryset = case.measures.filter(executed_on__isnull=False).order_by("-executed_on", "-pk")
+        measure.queryset = executed_measures(case)
         designation = self.fields["designation"]
         assert isinstance(designation, forms.ChoiceField)
         claims = (

@@ -80,7 +80,7 @@ from kofo.web.forms import (
 )
 from kofo.web.rules import User
 from kofo.web.uploads import IntakeSizeLimitHandler
-from kofo.web.views.common import acting_user, paginate, require
+from kofo.web.views.common import acting_user, archived_or_report, paginate, require
 
 # Bookings per page of an import, Klärungsfälle per page of the queue.
 ENTRIES_PER_PAGE = limits.PAGE_SIZE_DEFAULT
@@ -662,16 +662,8 @@ def _archived(request: HttpRequest, run: RemittanceRun, sha256: str, what: str) 
     """The archived bytes, or a redirect with the German reason why the file cannot be read."""
     if not sha256:
         raise Http404(f"{what} gibt es nicht.")
-    try:
-        return archive.load(sha256)
-    except archive.ArchiveError as exc:
-        messages.error(request, f"{what} kann nicht geliefert werden: {exc}")
-    except OSError:
-        messages.error(
-            request,
-            f"{what} kann nicht geliefert werden: die Datei mit SHA-256 {sha256[:12]}… fehlt im Archiv.",
-        )
-    return redirect("web:remittance_detail", number=run.number)
+    content = archived_or_report(request, sha256, what, archive.IMPORTS)
+    return content if content is not None else redirect("web:remittance_detail", number=run.number)
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
